@@ -1,0 +1,24 @@
+import { defineConfig } from 'vitest/config';
+
+// Four tiers (docs/testing.md): pure unit and model-based tests, a scripted fake gateway for faults the
+// real one cannot produce, and end-to-end tests against the real openclaw gateway.
+export default defineConfig({
+  test: {
+    // Two cores in CI: the real gateway needs most of one while it starts.
+    maxWorkers: 2,
+    projects: [
+      { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
+      { test: { name: 'model', include: ['tests/model/**/*.test.ts'] } },
+      { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 20_000 } },
+      {
+        test: {
+          name: 'e2e',
+          include: ['tests/e2e/**/*.test.ts'],
+          // A real gateway takes 10-17 s to become ready on a noisy 2-core machine (openclaw-facts).
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
