@@ -1,0 +1,144 @@
+// zod schemas of every public option. Options are parsed once, at the edge (create* functions and the
+// CLI); a failure becomes a ConfigError naming each bad field and what was expected. Nothing deeper
+// re-validates.
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+
+const port = z.number().int().min(1).max(65_535);
+const positiveMs = z.number().int().positive();
+const nonEmpty = z.string().min(1);
+
+/** A pino-like logger; only the methods we call. */
+export interface LoggerLike {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+  child(bindings: Record<string, unknown>): LoggerLike;
+}
+
+const loggerSchema = z.custom<LoggerLike>(
+  (v) =>
+    typeof v === 'object' &&
+    v !== null &&
+    ['debug', 'info', 'warn', 'error', 'child'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  { message: 'a pino-like logger with debug, info, warn, error and child' },
+);
+
+export const reconnectSchema = z
+  .object({
+    initialDelayMs: positiveMs.default(1_000),
+    multiplier: z.number().min(1).default(2),
+    maxDelayMs: positiveMs.default(30_000),
+    jitter: z.number().min(0).max(1).default(0.2),
+  })
+  .strict();
+
+export const crashSchema = z
+  .object({
+    /** Consecutive crashes before the supervisor gives up and reports `error`. */
+    maxAttempts: z.number().int().min(1).default(5),
+    /** A crash after this much uptime counts as a first crash: respawn at once. */
+    stableUptimeMs: positiveMs.default(30_000),
+  })
+  .strict();
+
+export const clientSchema = z
+  .object({
+    id: nonEmpty.default('gateway-client'),
+    version: nonEmpty.default('openclaw-supervisor'),
+    platform: nonEmpty.default(process.platform),
+    mode: nonEmpty.default('backend'),
+  })
+  .strict();
+
+export const deviceSchema = z
+  .object({
+    /** Where the Ed25519 identity and the issued device token are kept (mode 0600). */
+    identityPath: nonEmpty,
+  })
+  .strict();
+
+export const gatewaySupervisorSchema = z
+  .object({
+    mode: z.enum(['managed', 'attach', 'auto']).default('managed'),
+    /** ws:// or wss:// URL of a gateway (attach); derived from host and port otherwise. */
+    url: z
+      .string()
+      .regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL')
+      .optional(),
+    host: nonEmpty.default('127.0.0.1'),
+    port: port.default(18_789),
+    /** Gateway token. Managed mode generates one when absent. Never logged. */
+    token: nonEmpty.optional(),
+    device: deviceSchema.optional(),
+    scopes: z.array(nonEmpty).default(['operator.admin']),
+    role: nonEmpty.default('operator'),
+    client: clientSchema.default(() => clientSchema.parse({})),
+    /** Private state dir of the owned gateway (its HOME / OPENCLAW_STATE_DIR). Required for managed and auto. */
+    stateDir: nonEmpty.optional(),
+    /** A Node >= 24.16 executable for the gateway child; found when absent. */
+    nodePath: nonEmpty.optional(),
+    /** Path of openclaw.mjs; resolved through package resolution when absent. */
+    openclawEntry: nonEmpty.optional(),
+    /** Directories to resolve `openclaw` and `node-<platform>-<arch>` from (default: the working directory). */
+    resolveFrom: z.array(nonEmpty).optional(),
+    skipChannels: z.boolean().default(false),
+    dev: z.boolean().default(false),
+    /** Extra environment for the child (merged over the embedding preset). */
+    env: z.record(z.string(), z.string()).optional(),
+    requestTimeoutMs: positiveMs.default(30_000),
+    /** Requests on the wire at once; the gateway refuses beyond ~300, 32 measured best (openclaw-facts). */
+    maxInFlight: z.number().int().min(1).max(256).default(32),
+    reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+    crash: crashSchema.default(() => crashSchema.parse({})),
+    /** SIGTERM grace before SIGKILL when stopping an owned gateway. */
+    stopGraceMs: positiveMs.default(5_000),
+    /** Bound on a reload (new bootId and hello-ok) before falling back to a full restart. */
+    reloadTimeoutMs: positiveMs.default(20_000),
+    restartDebounceMs: positiveMs.default(2_000),
+    reloadDebounceMs: positiveMs.default(1_200),
+    restartCooldownMs: positiveMs.default(2_500),
+    logger: loggerSchema.optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.mode === 'attach' && !o.url) {
+      ctx.addIssue({ code: 'custom', path: ['url'], message: "a ws:// URL (required when mode is 'attach')" });
+    }
+    if (o.mode === 'attach' && !o.token && !o.device) {
+      ctx.addIssue({ code: 'custom', path: ['token'], message: "a token or a device identity (required when mode is 'attach')" });
+    }
+    if (o.mode !== 'attach' && !o.stateDir) {
+      ctx.addIssue({ code: 'custom', path: ['stateDir'], message: `a directory path (required when mode is '${o.mode}')` });
+    }
+  });
+
+export type GatewaySupervisorOptions = z.input<typeof gatewaySupervisorSchema>;
+export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
+
+/** Parses with `schema`, or throws a ConfigError whose issues name each field and what was expected. */
+export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context = 'options'): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue)), context);
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: string } {
+  const field = issue.path.length > 0 ? issue.path.map(String).join('.') : '(root)';
+  switch (issue.code) {
+    case 'invalid_type':
+      return { field, expected: `${issue.expected}${issue.input === undefined ? ' (missing)' : ''}` };
+    case 'unrecognized_keys':
+      return { field: issue.keys.map((k) => (field === '(root)' ? k : `${field}.${k}`)).join(', '), expected: 'no such option' };
+    case 'invalid_value':
+      return { field, expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
+    case 'too_small':
+      return { field, expected: `>= ${String(issue.minimum)}` };
+    case 'too_big':
+      return { field, expected: `<= ${String(issue.maximum)}` };
+    default:
+      // Custom and format issues carry our own "expected" wording; never echo the input (it may be a secret).
+      return { field, expected: issue.message };
+  }
+}
