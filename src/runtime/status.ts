@@ -1,0 +1,39 @@
+// The status a host sees: one plain, serializable object merged from the gateway and connection
+// machines, shaped like the ClawX manager's status so existing UIs map onto it.
+
+export type GatewayState = 'stopped' | 'starting' | 'running' | 'reconnecting' | 'stopping' | 'error';
+
+export interface ConnectionStatus {
+  state: string;
+  attempt: number;
+  ready: boolean;
+  pauseReason?: string;
+  retryInMs?: number;
+  lastClose?: { code: number; reason: string; expected?: boolean };
+  server?: { version: string; bootId: string; connId: string };
+}
+
+export interface SupervisorStatus {
+  state: GatewayState;
+  /** Sub-state while starting: probing, spawning, waitingReady, handshaking, repairing. */
+  phase?: string;
+  mode: 'managed' | 'attach' | 'auto';
+  /** True when this supervisor spawned the gateway (false when attached or adopted). */
+  owned: boolean;
+  url: string;
+  port: number;
+  pid?: number;
+  epoch: number;
+  crashCount: number;
+  connection?: ConnectionStatus;
+  error?: {
+    code: string;
+    reason?: string;
+    message: string;
+    exitCode?: number | null;
+    signal?: string | null;
+    stderrTail?: string[];
+  };
+  /** When this status was computed (ms since epoch). */
+  at: number;
+}
