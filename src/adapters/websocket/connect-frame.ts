@@ -1,0 +1,56 @@
+// Turns the credentials of the moment and a challenge into `connect.params`, choosing the auth path:
+// a device identity signs (and its stored device token is preferred), otherwise the backend token path.
+import { buildConnectParams, type ConnectChallenge, type ConnectParams } from '../../protocol/index.js';
+import type { GatewaySocketDeps } from './gateway-socket.js';
+import type { DeviceIdentity } from './device-identity.js';
+
+export interface SocketCredentials {
+  /** The gateway's shared token. */
+  token?: string;
+  /** Signs the challenge; the device token it stored from an earlier hello-ok is used when present. */
+  deviceIdentity?: DeviceIdentity;
+  /** An explicit device token, preferred over the identity's stored one. */
+  deviceToken?: string;
+}
+
+export interface ConnectFrameParts {
+  params: ConnectParams;
+  credentials: SocketCredentials;
+  identity: DeviceIdentity | undefined;
+  /** True when the identity's stored token (not an explicit one) authenticated this attempt. */
+  usedStoredDeviceToken: boolean;
+}
+
+export function buildConnectFrame(
+  deps: Pick<GatewaySocketDeps, 'credentials' | 'client' | 'scopes' | 'caps'>,
+  challenge: ConnectChallenge,
+): ConnectFrameParts {
+  const credentials = deps.credentials();
+  const identity = credentials.deviceIdentity;
+  const common = {
+    client: deps.client,
+    ...(deps.scopes === undefined ? {} : { scopes: deps.scopes }),
+    ...(deps.caps === undefined ? {} : { caps: deps.caps }),
+  };
+  if (identity === undefined) {
+    return {
+      params: buildConnectParams({ ...common, ...(credentials.token ? { token: credentials.token } : {}) }),
+      credentials,
+      identity,
+      usedStoredDeviceToken: false,
+    };
+  }
+  const deviceToken = credentials.deviceToken ?? identity.deviceToken;
+  return {
+    params: buildConnectParams({
+      ...common,
+      device: identity,
+      challenge,
+      ...(credentials.token ? { token: credentials.token } : {}),
+      ...(deviceToken ? { deviceToken } : {}),
+    }),
+    credentials,
+    identity,
+    usedStoredDeviceToken: credentials.deviceToken === undefined && deviceToken !== undefined,
+  };
+}

@@ -1,0 +1,359 @@
+// The `gatewaySocket` actor: one WebSocket to one gateway for one connection epoch. It answers the
+// challenge, hands the connection to the rpc channel at hello-ok, and reports everything else as the
+// SocketSignal contract of src/protocol/signals.ts. The connection machine decides what happens next.
+//
+// Close codes (see ClientCloseCodes): a frame we cannot trust closes with 4002, our own handshake timeout
+// with 4008; `socket.closed` carries our code when we closed first, the gateway's code otherwise, and
+// 1006 with the transport error (secrets scrubbed) when no close frame was seen or the socket never opened.
+import { Buffer } from 'node:buffer';
+import WebSocket from 'ws';
+import { fromCallback } from 'xstate';
+import { ErrorCodes, SupervisorError } from '../../errors.js';
+import type { LoggerLike } from '../../config.js';
+import {
+  ClientCloseCodes,
+  ConnectChallengeSchema,
+  MAX_PROTOCOL_VERSION,
+  MIN_PROTOCOL_VERSION,
+  PRE_AUTH_MAX_PAYLOAD_BYTES,
+  ShutdownPayloadSchema,
+  describeIssues,
+  isSupportedProtocol,
+  parseFrame,
+  parseHelloOk,
+  serializeRequest,
+  summarizeHello,
+  type ConnectClientInfo,
+  type EventFrame,
+  type HelloOk,
+  type ResponseFrame,
+  type SocketActorInput,
+  type SocketCommand,
+  type SocketSignal,
+  type WireError,
+} from '../../protocol/index.js';
+import { buildConnectFrame, type SocketCredentials } from './connect-frame.js';
+import { createSocketCloser, describeError, type SocketCloser } from './socket-close.js';
+import type { RpcChannel, RpcSink } from './rpc-channel.js';
+
+export type { SocketCredentials } from './connect-frame.js';
+
+export interface GatewaySocketDeps {
+  url: string;
+  /** Read at each challenge, so a rotated token or a newly stored device token is used on reconnect. */
+  credentials: () => SocketCredentials;
+  client: ConnectClientInfo;
+  scopes?: readonly string[];
+  caps?: readonly string[];
+  rpc: RpcChannel;
+  /** Every event except `connect.challenge` and `shutdown`, which become signals. */
+  onEvent: (event: string, payload: unknown, seq: number | undefined) => void;
+  /** The full hello-ok, before `socket.hello` is signalled. */
+  onHello?: (hello: HelloOk) => void;
+  logger?: Pick<LoggerLike, 'debug' | 'warn'>;
+  /** `socket.activity` is signalled at most once per this many ms. */
+  activityThrottleMs?: number;
+  /** Close with 4008 when hello-ok has not arrived this long after opening. Unset: the machine times it. */
+  connectTimeoutMs?: number;
+  /** After we send a close frame, terminate when the gateway has not closed within this. */
+  closeGraceMs?: number;
+  /** After a refused connect the gateway closes by itself; close ourselves if it has not within this. */
+  refusedCloseGraceMs?: number;
+  /** Largest inbound frame; above it ws closes 1009. Default 64 MiB (gateway frames stay below 25 MiB). */
+  maxInboundFrameBytes?: number;
+  WebSocketImpl?: typeof WebSocket;
+  now?: () => number;
+}
+
+/** A running socket, for callers that drive it without an actor (the logic below wraps exactly this). */
+export interface GatewaySocketHandle {
+  command(command: SocketCommand): void;
+  /** Closes or terminates the socket, removes every listener and timer; no signal follows. */
+  dispose(): void;
+}
+
+export function createGatewaySocketLogic(deps: GatewaySocketDeps) {
+  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
+    const handle = openGatewaySocket(deps, input.epoch, (signal) => sendBack(signal));
+    receive((command) => handle.command(command));
+    return () => handle.dispose();
+  });
+}
+
+type Phase = 'connecting' | 'awaiting-challenge' | 'handshaking' | 'ready' | 'refused' | 'closing' | 'closed';
+
+const noop = (): void => {};
+
+export function openGatewaySocket(
+  deps: GatewaySocketDeps,
+  epoch: number,
+  emit: (signal: SocketSignal) => void,
+): GatewaySocketHandle {
+  const now = deps.now ?? Date.now;
+  const activityThrottleMs = deps.activityThrottleMs ?? 1_000;
+  const log = deps.logger;
+  const connectId = `connect-${epoch}`;
+  let phase: Phase = 'connecting';
+  let disposed = false;
+  let sink: RpcSink | null = null;
+  let lastActivityAt = Number.NEGATIVE_INFINITY;
+  let lastError: string | undefined;
+  let connectTimer: NodeJS.Timeout | undefined;
+  let refusedTimer: NodeJS.Timeout | undefined;
+  let used: ReturnType<typeof buildConnectFrame> | undefined;
+
+  const signal = (s: SocketSignal): void => {
+    if (!disposed) emit(s);
+  };
+
+  let ws: WebSocket;
+  try {
+    const Impl = deps.WebSocketImpl ?? WebSocket;
+    ws = new Impl(deps.url, { perMessageDeflate: false, maxPayload: deps.maxInboundFrameBytes ?? 64 * 1024 * 1024 });
+  } catch (error) {
+    // A malformed URL never makes a socket; report it like a socket that never opened, asynchronously so
+    // the signal does not arrive while the parent is still starting this actor.
+    phase = 'closed';
+    const reason = describeError(error, knownSecrets());
+    queueMicrotask(() => signal({ type: 'socket.closed', epoch, code: ClientCloseCodes.ABNORMAL, reason }));
+    return { command: noop, dispose: () => void (disposed = true) };
+  }
+  const closer: SocketCloser = createSocketCloser(ws, deps.closeGraceMs ?? 2_000);
+
+  ws.on('open', onOpen);
+  ws.on('message', onMessage);
+  ws.on('error', onError);
+  ws.on('close', onClose);
+  if (deps.connectTimeoutMs !== undefined) {
+    connectTimer = setTimeout(
+      () => closeSocket(ClientCloseCodes.HANDSHAKE_TIMEOUT, 'handshake timeout'),
+      deps.connectTimeoutMs,
+    );
+  }
+
+  function onOpen(): void {
+    if (phase !== 'connecting') return;
+    phase = 'awaiting-challenge';
+    signal({ type: 'socket.opened', epoch });
+  }
+
+  function onMessage(data: WebSocket.RawData, isBinary: boolean): void {
+    if (phase === 'closing' || phase === 'closed') return;
+    if (isBinary) return protocolError('binary frame, expected JSON text');
+    const parsed = parseFrame(rawToString(data));
+    if (!parsed.ok) return protocolError(parsed.message);
+    const frame = parsed.frame;
+    if (frame.type === 'event') handleEvent(frame);
+    else if (frame.type === 'res') {
+      if (frame.id === connectId) handleConnectResponse(frame);
+      else deps.rpc.handleResponse(frame);
+    } else log?.debug({ epoch, method: frame.method }, 'ignoring a request frame from the gateway');
+    noteActivity();
+  }
+
+  function handleEvent(frame: EventFrame): void {
+    if (frame.event === 'connect.challenge') return sendConnect(frame.payload);
+    if (frame.event === 'shutdown') {
+      const shutdown = ShutdownPayloadSchema.safeParse(frame.payload);
+      if (!shutdown.success) return protocolError(`shutdown payload invalid: ${describeIssues(shutdown.error)}`);
+      const { reason, restartExpectedMs } = shutdown.data;
+      return signal({ type: 'socket.shutdown', epoch, reason, ...(restartExpectedMs === undefined ? {} : { restartExpectedMs }) });
+    }
+    try {
+      deps.onEvent(frame.event, frame.payload, frame.seq);
+    } catch (error) {
+      log?.warn({ epoch, event: frame.event, err: describeError(error, knownSecrets()) }, 'onEvent handler threw');
+    }
+  }
+
+  function sendConnect(payload: unknown): void {
+    if (phase !== 'awaiting-challenge') {
+      log?.debug({ epoch, phase }, 'ignoring a repeated connect.challenge');
+      return;
+    }
+    const challenge = ConnectChallengeSchema.safeParse(payload);
+    if (!challenge.success) return protocolError(`connect.challenge payload invalid: ${describeIssues(challenge.error)}`);
+    try {
+      used = buildConnectFrame(deps, challenge.data);
+    } catch (error) {
+      return protocolError(`could not build connect: ${describeError(error, knownSecrets())}`);
+    }
+    const text = serializeRequest(connectId, 'connect', used.params);
+    if (Buffer.byteLength(text, 'utf8') > PRE_AUTH_MAX_PAYLOAD_BYTES) {
+      return protocolError(`connect frame exceeds the pre-auth limit of ${PRE_AUTH_MAX_PAYLOAD_BYTES} bytes`);
+    }
+    ws.send(text);
+    phase = 'handshaking';
+    signal({ type: 'socket.challenge', epoch });
+  }
+
+  function handleConnectResponse(frame: ResponseFrame): void {
+    if (phase !== 'handshaking') return;
+    if (!frame.ok) {
+      phase = 'refused';
+      clearTimers();
+      forgetRejectedDeviceToken(frame.error.details);
+      refusedTimer = setTimeout(() => closeSocket(ClientCloseCodes.NORMAL, 'connect refused'), deps.refusedCloseGraceMs ?? 1_000);
+      return signal({ type: 'socket.refused', epoch, error: toWireError(frame.error) });
+    }
+    const parsed = parseHelloOk(frame.payload);
+    if (!parsed.ok) return protocolError(parsed.message);
+    const hello = parsed.hello;
+    if (!isSupportedProtocol(hello.protocol)) {
+      return protocolError(`hello-ok protocol ${hello.protocol} is outside ${MIN_PROTOCOL_VERSION}-${MAX_PROTOCOL_VERSION}`);
+    }
+    phase = 'ready';
+    clearTimers();
+    storeIssuedDeviceToken(hello);
+    sink = { send: sendIfOpen, maxPayload: hello.policy.maxPayload };
+    deps.rpc.attach(sink);
+    try {
+      deps.onHello?.(hello);
+    } catch (error) {
+      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'onHello handler threw');
+    }
+    signal({ type: 'socket.hello', epoch, hello: summarizeHello(hello) });
+  }
+
+  function storeIssuedDeviceToken(hello: HelloOk): void {
+    const issued = hello.auth.deviceToken;
+    const identity = used?.identity;
+    if (issued === undefined || identity === undefined || identity.deviceToken === issued) return;
+    try {
+      identity.saveDeviceToken(issued, { role: hello.auth.role, scopes: hello.auth.scopes });
+    } catch (error) {
+      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'could not store the issued device token');
+    }
+  }
+
+  // A stored device token the gateway no longer knows (its state was wiped) would be refused forever;
+  // forgetting it lets the next attempt authenticate with the shared token and get a fresh one.
+  function forgetRejectedDeviceToken(details: unknown): void {
+    if (used?.usedStoredDeviceToken !== true || used.identity === undefined) return;
+    const code = typeof details === 'object' && details !== null ? (details as { code?: unknown }).code : undefined;
+    if (code !== 'AUTH_DEVICE_TOKEN_MISMATCH') return;
+    try {
+      used.identity.forgetDeviceToken();
+    } catch (error) {
+      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'could not forget the rejected device token');
+    }
+  }
+
+  function sendIfOpen(text: string): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(text);
+  }
+
+  function noteActivity(): void {
+    if (phase === 'closing' || phase === 'closed' || disposed) return;
+    const at = now();
+    if (at - lastActivityAt < activityThrottleMs) return;
+    lastActivityAt = at;
+    signal({ type: 'socket.activity', epoch });
+  }
+
+  function protocolError(message: string): void {
+    if (phase === 'closing' || phase === 'closed') return;
+    log?.warn({ epoch, phase, problem: message }, 'gateway protocol error');
+    closeSocket(ClientCloseCodes.PROTOCOL_ERROR, 'protocol error');
+    signal({ type: 'socket.protocolError', epoch, message });
+  }
+
+  function closeSocket(code: number, reason: string): void {
+    if (phase === 'closing' || phase === 'closed') return;
+    phase = 'closing';
+    clearTimers();
+    detachRpc(code, reason);
+    closer.close(code, reason);
+  }
+
+  function onError(error: Error): void {
+    lastError = describeError(error, knownSecrets());
+    log?.debug({ epoch, err: lastError }, 'gateway socket error');
+  }
+
+  function onClose(code: number, reasonBuffer: Buffer): void {
+    if (phase === 'closed') return;
+    phase = 'closed';
+    clearTimers();
+    closer.settled();
+    detachListeners();
+    const received = reasonBuffer.toString('utf8');
+    detachRpc(code, received);
+    const local = closer.local();
+    const report = local ?? { code, reason: received || lastError || '' };
+    signal({ type: 'socket.closed', epoch, code: report.code, reason: report.reason });
+  }
+
+  function detachRpc(code: number, reason: string): void {
+    if (sink === null) return;
+    const attached = sink;
+    sink = null;
+    deps.rpc.detach(
+      new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection closed while the request was in flight', {
+        retryable: true,
+        details: { closeCode: code, closeReason: reason },
+      }),
+      attached,
+    );
+  }
+
+  function clearTimers(): void {
+    if (connectTimer !== undefined) clearTimeout(connectTimer);
+    if (refusedTimer !== undefined) clearTimeout(refusedTimer);
+    connectTimer = undefined;
+    refusedTimer = undefined;
+  }
+
+  function detachListeners(): void {
+    ws.off('open', onOpen);
+    ws.off('message', onMessage);
+    ws.off('error', onError);
+    ws.off('close', onClose);
+    // ws may still emit 'error' while it aborts; an EventEmitter without an error listener would throw.
+    if (ws.listenerCount('error') === 0) ws.on('error', noop);
+  }
+
+  function knownSecrets(): string[] {
+    try {
+      const creds = used?.credentials ?? deps.credentials();
+      return [creds.token, creds.deviceToken, creds.deviceIdentity?.deviceToken].filter(
+        (s): s is string => typeof s === 'string',
+      );
+    } catch {
+      return [];
+    }
+  }
+
+  return {
+    command(command) {
+      if (command.type === 'socket.close') closeSocket(command.code, command.reason);
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      clearTimers();
+      const wasOpen = phase !== 'closed';
+      phase = 'closed';
+      detachRpc(ClientCloseCodes.NORMAL, 'client stopped');
+      detachListeners();
+      if (wasOpen) closer.abandon();
+      else closer.settled();
+    },
+  };
+}
+
+function toWireError(error: WireError): WireError {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.details === undefined ? {} : { details: error.details }),
+    ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
+  };
+}
+
+function rawToString(data: WebSocket.RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}

@@ -1,0 +1,17 @@
+// The WebSocket adapter: device identity, request correlation, and the gatewaySocket actor logic.
+export { loadOrCreateDeviceIdentity, deriveDeviceId, type DeviceIdentity } from './device-identity.js';
+export {
+  createRpcChannel,
+  type RpcChannel,
+  type RpcChannelOptions,
+  type RpcRequestOptions,
+  type RpcSink,
+  type RpcStats,
+} from './rpc-channel.js';
+export {
+  createGatewaySocketLogic,
+  openGatewaySocket,
+  type GatewaySocketDeps,
+  type GatewaySocketHandle,
+  type SocketCredentials,
+} from './gateway-socket.js';
