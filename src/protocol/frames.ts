@@ -86,8 +86,8 @@ export function parseFrame(text: string): ParseFrameResult {
   const schema =
     type === 'res' ? ResponseFrameSchema : type === 'event' ? EventFrameSchema : type === 'req' ? RequestFrameSchema : null;
   if (schema === null) {
-    const shown = typeof type === 'string' ? JSON.stringify(type.slice(0, 32)) : typeof type;
-    return { ok: false, kind: 'unknown-type', message: `frame type ${shown} is not req, res or event` };
+    const what = type === undefined ? 'missing' : typeof type === 'string' ? `a ${type.length}-char string` : typeof type;
+    return { ok: false, kind: 'unknown-type', message: `frame type (${what}) is not req, res or event` };
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
