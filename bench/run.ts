@@ -1,0 +1,118 @@
+// `npm run bench`: control-connection throughput (bench 1) and lifecycle (bench 2) against the real
+// gateway, each with its baselines measured in the same run. Writes bench/results/<name>-<ISO date>.json
+// and bench/results/latest.md. Benchmarks are never part of the tests.
+//
+//   tsx bench/run.ts [--only throughput|lifecycle] [--rounds N] [--iterations N] [--quick] [--no-write]
+import { mkdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
+import { renderMarkdown, type RunRecord } from './report.js';
+import { runCleanups } from './support/cleanup.js';
+import { spawnGateway } from './support/gateway-process.js';
+import { currentLoadAvg1m, describeMachine } from './support/machine.js';
+import { waitForQuiet } from './support/proc-cpu.js';
+import { waitForHelloOk } from './support/raw-client.js';
+import { round } from './support/stats.js';
+import { defaultThroughputOptions, runThroughputBench, type ThroughputResult } from './throughput.js';
+
+const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
+
+const { values: args } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    rounds: { type: 'string' },
+    iterations: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-write': { type: 'boolean', default: false },
+  },
+});
+
+const only = new Set((args.only ?? 'throughput,lifecycle').split(',').map((s) => s.trim()));
+const log = (line: string): void => console.log(line);
+
+// Ctrl-C must not leave gateways behind: stop the ones this process started, by PID.
+for (const name of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(name, () => {
+    log(`\n${name}: stopping what this run started`);
+    void runCleanups().finally(() => process.exit(130));
+  });
+}
+
+const startedAt = new Date();
+const t0 = performance.now();
+const machine = describeMachine();
+log(`bench: ${machine.cpuCount} x ${machine.cpuModel}; host node ${machine.hostNode}, gateway node ${machine.gatewayNode}; load ${machine.loadAvg1m}`);
+
+const record: RunRecord = { startedAt: startedAt.toISOString(), durationMs: 0, machine, loadAvg1mAfter: 0, files: [] };
+
+if (only.has('throughput')) {
+  log('bench 1: control-connection throughput');
+  try {
+    const { result, readyMs } = await throughput();
+    record.throughput = result;
+    record.gatewayReadyMs = readyMs;
+  } catch (error) {
+    record.throughputError = (error as Error).message;
+    log(`  failed: ${record.throughputError}`);
+  }
+}
+
+if (only.has('lifecycle')) {
+  log('bench 2: lifecycle');
+  try {
+    record.lifecycle = await lifecycle();
+    for (const item of record.lifecycle.pending) log(`  pending: ${item}`);
+  } catch (error) {
+    record.lifecycleError = (error as Error).message;
+    log(`  failed: ${record.lifecycleError}`);
+  }
+}
+
+record.durationMs = Math.round(performance.now() - t0);
+record.loadAvg1mAfter = currentLoadAvg1m();
+
+if (!args['no-write']) {
+  await mkdir(resultsDir, { recursive: true });
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  const common = { startedAt: record.startedAt, durationMs: record.durationMs, machine, loadAvg1mAfter: record.loadAvg1mAfter };
+  if (record.throughput || record.throughputError) {
+    const file = `throughput-${stamp}.json`;
+    record.files.push(file);
+    const body = { ...common, gatewayReadyMs: record.gatewayReadyMs, gatewaySettle: record.gatewaySettle, result: record.throughput, error: record.throughputError };
+    await writeFile(resultsDir + file, JSON.stringify(body, null, 2) + '\n');
+  }
+  if (record.lifecycle || record.lifecycleError) {
+    const file = `lifecycle-${stamp}.json`;
+    record.files.push(file);
+    await writeFile(resultsDir + file, JSON.stringify({ ...common, result: record.lifecycle, error: record.lifecycleError }, null, 2) + '\n');
+  }
+  await writeFile(resultsDir + 'latest.md', renderMarkdown(record));
+  log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);
+}
+log(`done in ${(record.durationMs / 1000).toFixed(0)} s`);
+
+async function throughput(): Promise<{ result: ThroughputResult; readyMs: number }> {
+  const gateway = await spawnGateway();
+  try {
+    const { client } = await waitForHelloOk(gateway.url, gateway.token, { retryIntervalMs: 50 });
+    const readyMs = round(performance.now() - gateway.spawnedAtMs, 1);
+    await client.close();
+    // Right after hello-ok the gateway is still busy with startup work; measuring then would charge that
+    // to whichever client runs first. Wait for its CPU to settle (a signal, not a fixed sleep).
+    const settle = await waitForQuiet(gateway.pid);
+    record.gatewaySettle = settle;
+    log(`  gateway pid ${gateway.pid} ready in ${readyMs} ms; settled ${settle.quiet ? '' : 'NOT '}after ${settle.waitedMs} ms (${settle.lastCpuPct ?? '?'}% CPU)`);
+    const rounds = args.rounds ? Number(args.rounds) : args.quick ? 1 : defaultThroughputOptions.rounds;
+    const windowDurationMs = args.quick ? 1_000 : defaultThroughputOptions.windowDurationMs;
+    const result = await runThroughputBench(gateway, { ...defaultThroughputOptions, rounds, windowDurationMs, log });
+    return { result, readyMs };
+  } finally {
+    await gateway.stop();
+  }
+}
+
+function lifecycle(): Promise<LifecycleResult> {
+  const iterations = args.iterations ? Number(args.iterations) : args.quick ? 1 : defaultLifecycleOptions.iterations;
+  return runLifecycleBench({ ...defaultLifecycleOptions, iterations, log });
+}
