@@ -55,8 +55,9 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
   const rememberMachine = (ref: AnyActorRef) => {
     const logic = (ref as { logic?: unknown }).logic as AnyStateMachine | undefined;
     if (!logic || typeof logic !== 'object' || !('root' in logic) || machines.has(ref.sessionId)) return;
+    const systemId = (ref as { systemId?: string }).systemId;
     machines.set(ref.sessionId, {
-      ...(ref.systemId === undefined ? {} : { systemId: ref.systemId }),
+      ...(systemId === undefined ? {} : { systemId }),
       definition: describeMachine(logic),
     });
   };

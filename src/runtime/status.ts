@@ -33,6 +33,7 @@ export interface SupervisorStatus {
     exitCode?: number | null;
     signal?: string | null;
     stderrTail?: string[];
+    details?: Record<string, unknown>;
   };
   /** When this status was computed (ms since epoch). */
   at: number;

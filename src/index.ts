@@ -1,0 +1,8 @@
+// The public face of openclaw-supervisor: create* functions, their option and status types, and the
+// errors a host can branch on. Machines are under `openclaw-supervisor/machines`, wire schemas under
+// `openclaw-supervisor/protocol`.
+export { createGatewaySupervisor, type GatewaySupervisor, type GatewayEvent, type SupervisorEvents } from './runtime/gateway-supervisor.js';
+export type { SupervisorStatus, ConnectionStatus, GatewayState } from './runtime/status.js';
+export type { GatewaySupervisorOptions, LoggerLike } from './config.js';
+export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSupervisorError, type ErrorCode } from './errors.js';
+export { startInspector, type Inspector, type InspectorOptions, type InspectionRecord } from './inspector/index.js';

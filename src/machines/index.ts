@@ -1,0 +1,16 @@
+// Every statechart of the product, pure (no I/O): the `openclaw-supervisor/machines` entry point for
+// hosts that compose their own actors, and the list `openclaw-supervisor inspect` draws.
+import { connectionMachine } from './connection/index.js';
+import { gatewayMachine } from './gateway/index.js';
+import { refreshMachine } from './refresh/index.js';
+
+export * from './connection/index.js';
+export * from './refresh/index.js';
+export { gatewayMachine, selectGatewayStatus, type GatewayMachineInput } from './gateway/index.js';
+export * as policy from './policy/index.js';
+
+export const allMachines = {
+  gateway: gatewayMachine,
+  connection: connectionMachine,
+  refresh: refreshMachine,
+} as const;

@@ -1,0 +1,178 @@
+// createGatewaySupervisor: parses options once, builds the adapters (process, socket, rpc channel, probes),
+// provides them to the gateway machine, starts the actor, and hands the host a small promise API over it.
+// All decisions live in the machines; this file only translates between promises/events and the actors.
+import { EventEmitter } from 'node:events';
+import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { gatewaySupervisorSchema, parseOptions, type GatewaySupervisorOptions, type LoggerLike } from '../config.js';
+import { ErrorCodes, SupervisorError } from '../errors.js';
+import { createDefaultLogger } from '../logger.js';
+import { buildGatewayLogic, type SupervisorWiring } from './gateway-wiring.js';
+import { composeStatus, statusKey } from './compose-status.js';
+import { failureToError } from './failure-to-error.js';
+import type { SupervisorStatus } from './status.js';
+import { validateRequest } from './request-options.js';
+
+export interface GatewayEvent {
+  event: string;
+  payload: unknown;
+  seq: number | undefined;
+}
+
+export interface SupervisorEvents {
+  /** Every change of the merged status. */
+  status: (status: SupervisorStatus) => void;
+  /** Every gateway event frame except the handshake's (`tick`, `health`, `sessions.changed`, ...). */
+  event: (event: GatewayEvent) => void;
+  /** Cleaned output lines of an owned child (ANSI stripped, secrets redacted). */
+  output: (line: { stream: 'stdout' | 'stderr'; line: string }) => void;
+}
+
+export type GatewaySupervisor = ReturnType<typeof createGatewaySupervisor>;
+
+export function createGatewaySupervisor(options: GatewaySupervisorOptions & { inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) }) {
+  const { inspect, ...rest } = options;
+  const config = parseOptions(gatewaySupervisorSchema, rest);
+  const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'openclaw-supervisor' });
+  const emitter = new EventEmitter();
+  // A host that throws in a listener must not break the supervisor's own bookkeeping.
+  emitter.on('error', (error: unknown) => logger.warn({ err: String(error) }, 'status listener failed'));
+
+  const wiring: SupervisorWiring = buildGatewayLogic(config, logger, {
+    onEvent: (event, payload, seq) => emitter.emit('event', { event, payload, seq } satisfies GatewayEvent),
+    onOutput: (stream, line) => emitter.emit('output', { stream, line }),
+  });
+
+  const actor = createActor(wiring.machine, {
+    id: 'gateway',
+    systemId: 'gateway',
+    input: wiring.input,
+    ...(inspect === undefined ? {} : { inspect }),
+  });
+
+  let status: SupervisorStatus = composeStatus(actor, config, wiring);
+  let lastKey = statusKey(status);
+  const refresh = () => {
+    const next = composeStatus(actor, config, wiring);
+    const key = statusKey(next);
+    if (key === lastKey) return;
+    lastKey = key;
+    status = next;
+    wiring.rpc.refuse(refusalFor(next));
+    try {
+      emitter.emit('status', next);
+    } catch (error) {
+      logger.warn({ err: String(error) }, 'a status listener threw');
+    }
+  };
+  // The connection is a child actor: its snapshots do not reach actor.subscribe, so listen system-wide.
+  const inspection = actor.system.inspect((event) => {
+    if (event.type === '@xstate.snapshot') refresh();
+  });
+  actor.start();
+  wiring.rpc.refuse(refusalFor(status));
+
+  const waitFor = (accept: (s: SupervisorStatus) => boolean | Error): Promise<SupervisorStatus> =>
+    new Promise((resolve, reject) => {
+      const check = (s: SupervisorStatus) => {
+        const verdict = accept(s);
+        if (verdict === false) return;
+        emitter.off('status', check);
+        if (verdict instanceof Error) reject(verdict);
+        else resolve(s);
+      };
+      emitter.on('status', check);
+      check(status);
+    });
+
+  let disposed = false;
+
+  return {
+    /** The root actor (`systemId: 'gateway'`), for inspection, `useSelector`, or `actor.system.get('connection')`. */
+    actor,
+
+    /** Resolves at `hello-ok` (state `running`); rejects with a typed error if the start fails or is superseded. */
+    async start(): Promise<SupervisorStatus> {
+      if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'start: the supervisor was disposed');
+      if (status.state === 'running') return status;
+      await wiring.prepare();
+      if (status.state === 'stopped' || status.state === 'error') actor.send({ type: 'gateway.start' });
+      // Settles on the first outcome of this start: running, error, or a stop that came first.
+      return waitFor((s) => {
+        if (s.state === 'running') return true;
+        if (s.state === 'error') return failureToError(s.error, 'start');
+        if (s.state === 'stopped') return new SupervisorError(ErrorCodes.START_SUPERSEDED, 'start: superseded by stop()', { retryable: true });
+        return false;
+      });
+    },
+
+    /** Resolves once stopped: the owned child and its broker have exited, the socket is closed. */
+    async stop(): Promise<void> {
+      if (status.state !== 'stopped') {
+        actor.send({ type: 'gateway.stop' });
+        await waitFor((s) => s.state === 'stopped');
+      }
+    },
+
+    /** Restart now (joins a restart already in flight); resolves when the gateway is running again. */
+    restart(): Promise<void> {
+      return wiring.refreshOutcome(actor, 'restart', () => actor.send({ type: 'refresh.restart.now' }));
+    },
+
+    /** Apply config in place (SIGUSR2 or `gateway.restart.request`), verified by a new bootId. */
+    reload(): Promise<void> {
+      return wiring.refreshOutcome(actor, 'reload', () => actor.send({ type: 'refresh.reload.now' }));
+    },
+
+    /** Debounced (2 s) restart: bursts coalesce into one; deferred while starting. */
+    requestRestart(): void {
+      actor.send({ type: 'refresh.restart.request' });
+    },
+
+    /** Debounced (1.2 s) reload. */
+    requestReload(): void {
+      actor.send({ type: 'refresh.reload.request' });
+    },
+
+    /**
+     * One RPC. Waits for the connection (within its deadline) while starting or reconnecting; settles with
+     * the result, a GatewayRequestError, or REQUEST_TIMEOUT / CONNECTION_CLOSED / CONNECTION_PAUSED / STOPPED.
+     */
+    request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T> {
+      const invalid = validateRequest(method, opts);
+      if (invalid) return Promise.reject(invalid);
+      return wiring.rpc.request(method, params, opts) as Promise<T>;
+    },
+
+    getStatus(): SupervisorStatus {
+      return status;
+    },
+
+    /** Subscribe; returns the unsubscribe function. */
+    on<K extends keyof SupervisorEvents>(event: K, fn: SupervisorEvents[K]): () => void {
+      emitter.on(event, fn);
+      return () => emitter.off(event, fn);
+    },
+
+    /** Stop, then release the actor: every later call rejects with STOPPED. */
+    async dispose(): Promise<void> {
+      if (disposed) return;
+      await this.stop();
+      disposed = true;
+      wiring.rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
+      inspection.unsubscribe();
+      actor.stop();
+      emitter.removeAllListeners();
+    },
+  };
+}
+
+function refusalFor(s: SupervisorStatus): SupervisorError | null {
+  if (s.state === 'stopped') return new SupervisorError(ErrorCodes.STOPPED, 'request: the gateway supervisor is stopped');
+  if (s.state === 'error') return failureToError(s.error, 'request');
+  if (s.connection?.state === 'paused') {
+    return new SupervisorError(ErrorCodes.CONNECTION_PAUSED, `request: the connection is paused (${s.connection.pauseReason ?? 'refused'})`, {
+      details: { reason: s.connection.pauseReason },
+    });
+  }
+  return null;
+}
