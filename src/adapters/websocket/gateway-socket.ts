@@ -269,6 +269,10 @@ export function openGatewaySocket(
   function onError(error: Error): void {
     lastError = describeError(error, knownSecrets());
     log?.debug({ epoch, err: lastError }, 'gateway socket error');
+    // ws has already sent a close frame for a frame it could not read, but stops reading, so the peer's
+    // echo never arrives and the close would surface as 1006. Report the code ws sent instead.
+    const wsCode = (error as { code?: unknown }).code;
+    if (typeof wsCode === 'string' && wsCode.startsWith('WS_ERR_')) closeSocket(receiverCloseCode(wsCode), lastError);
   }
 
   function onClose(code: number, reasonBuffer: Buffer): void {
@@ -350,6 +354,13 @@ function toWireError(error: WireError): WireError {
     ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   };
+}
+
+/** The close code ws sends for a frame it rejects (see ws/lib/receiver.js). */
+function receiverCloseCode(wsErrorCode: string): number {
+  if (wsErrorCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return ClientCloseCodes.MESSAGE_TOO_BIG;
+  if (wsErrorCode === 'WS_ERR_INVALID_UTF8') return 1007;
+  return 1002;
 }
 
 function rawToString(data: WebSocket.RawData): string {
