@@ -1,0 +1,18 @@
+export {
+  connectionMachine,
+  CLOSE_GRACE_MS,
+  DEFAULT_CHALLENGE_TIMEOUT_MS,
+  DEFAULT_TICK_INTERVAL_MS,
+  WATCHDOG_TICKS,
+  type ConnectionMachine,
+} from './connection.machine.js';
+export { selectConnectionState, selectConnectionStatus, selectIsReady } from './selectors.js';
+export type {
+  ConnectionCommand,
+  ConnectionContext,
+  ConnectionEvent,
+  ConnectionInput,
+  ConnectionStateName,
+  ConnectionStatusView,
+  LastClose,
+} from './types.js';

@@ -1,0 +1,99 @@
+// Shapes of the connection machine: what it is given, what it remembers, what it hears.
+import type { AnyActorRef } from 'xstate';
+import type { HelloSummary, SocketSignal, WireError } from '../../protocol/signals.js';
+import type { BackoffPolicy } from '../policy/backoff.js';
+import type { CloseKind } from '../policy/close-codes.js';
+
+export interface ConnectionInput {
+  /** The gateway's WebSocket URL; the socket actor is given it by the runtime, this is for status. */
+  url: string;
+  reconnect?: Partial<BackoffPolicy>;
+  /**
+   * Deadline for the whole pre-hello phase (open, `connect.challenge`, `hello-ok`), as the gateway's own
+   * pre-auth deadline and the reference client's. Default 15 s.
+   */
+  challengeTimeoutMs?: number;
+  /** [0, 1) like Math.random (the default); pinned by tests to get exact backoff numbers. */
+  random?: () => number;
+  /** Receives every ConnectionNotice by `sendTo` (the gateway machine, when there is one). */
+  supervisor?: AnyActorRef;
+  /** Open at once instead of waiting for `connection.open`. */
+  autoOpen?: boolean;
+}
+
+/** The last close, as the machine understood it. */
+export interface LastClose {
+  code: number;
+  reason: string;
+  kind: CloseKind;
+  /** The gateway announced a restart (`shutdown` with `restartExpectedMs`) before this close. */
+  expected: boolean;
+}
+
+export interface ConnectionContext {
+  url: string;
+  policy: BackoffPolicy;
+  challengeTimeoutMs: number;
+  random: () => number;
+  supervisor: AnyActorRef | undefined;
+  autoOpen: boolean;
+  /** Bumped at the start of every socket session; signals of any other epoch are dropped. */
+  epoch: number;
+  /** Backoff steps taken since the last `hello-ok` (or since open/resume). */
+  attempt: number;
+  /** The last `hello-ok` seen (kept after a loss, so the next one can be compared). */
+  hello: HelloSummary | undefined;
+  lastClose: LastClose | undefined;
+  /** The gateway's refusal of `connect` in this session. */
+  lastRefusal: WireError | undefined;
+  /** The last protocol error the socket actor reported in this session. */
+  lastProtocolError: string | undefined;
+  /** Why reconnecting stopped (the gateway's `details.code`), while paused. */
+  pauseReason: string | undefined;
+  /** The wait chosen when the current backoff began. */
+  retryDelayMs: number | undefined;
+  /** `restartExpectedMs` of a `shutdown` announced in this session. */
+  expectedRestartMs: number | undefined;
+  /** A `shutdown` with `restartExpectedMs` came first: the close that follows is expected. */
+  closeExpected: boolean;
+  /** What we asked the socket to close with when we gave up on it (watchdog, handshake deadline). */
+  closeRequest: { code: number; reason: string } | undefined;
+}
+
+/** What a host (or the gateway machine) may tell the connection. */
+export type ConnectionCommand =
+  | { type: 'connection.open' }
+  /** Stop: close the socket (by leaving the state that owns it) and stay closed. */
+  | { type: 'connection.close' }
+  /** Skip the rest of the backoff wait. */
+  | { type: 'connection.reconnectNow' }
+  /** Leave `paused` (after the host fixed credentials or approved pairing), with a fresh backoff. */
+  | { type: 'connection.resume' };
+
+export type ConnectionEvent = ConnectionCommand | SocketSignal;
+
+/** The names a status reports; `closing` is the short wait for a socket we asked to close. */
+export type ConnectionStateName =
+  | 'idle'
+  | 'opening'
+  | 'awaitingChallenge'
+  | 'connecting'
+  | 'ready'
+  | 'closing'
+  | 'backoff'
+  | 'paused'
+  | 'closed';
+
+/** A plain, serializable view of the connection for hosts and the inspector. */
+export interface ConnectionStatusView {
+  state: ConnectionStateName;
+  url: string;
+  attempt: number;
+  ready: boolean;
+  pauseReason?: string;
+  /** The wait chosen when the current backoff began (present only in `backoff`). */
+  retryInMs?: number;
+  lastClose?: LastClose;
+  /** The gateway last seen by `hello-ok`. */
+  server?: { version: string; bootId: string; connId: string };
+}
