@@ -2,6 +2,7 @@
 // host sees, and a key to tell whether anything a host cares about changed.
 import type { AnyActorRef } from 'xstate';
 import type { GatewaySupervisorConfig } from '../config.js';
+import type { HelloSummary } from '../protocol/signals.js';
 import { selectConnectionStatus } from '../machines/connection/index.js';
 import { selectGatewayStatus } from '../machines/gateway/index.js';
 import type { SupervisorStatus } from './status.js';
@@ -23,7 +24,9 @@ export function composeStatus(actor: AnyActorRef, config: GatewaySupervisorConfi
     at: Date.now(),
   };
   if (connectionRef) {
-    const c = selectConnectionStatus(connectionRef.getSnapshot());
+    const snapshot = connectionRef.getSnapshot();
+    const c = selectConnectionStatus(snapshot);
+    const hello = (snapshot as { context?: { hello?: HelloSummary } }).context?.hello;
     status.connection = {
       state: c.state,
       attempt: c.attempt,
@@ -32,6 +35,9 @@ export function composeStatus(actor: AnyActorRef, config: GatewaySupervisorConfi
       ...(c.retryInMs === undefined ? {} : { retryInMs: c.retryInMs }),
       ...(c.lastClose === undefined ? {} : { lastClose: { code: c.lastClose.code, reason: c.lastClose.reason, expected: c.lastClose.expected } }),
       ...(c.server === undefined ? {} : { server: c.server }),
+      ...(hello === undefined
+        ? {}
+        : { auth: { ...(hello.authMethod === undefined ? {} : { method: hello.authMethod }), ...(hello.role === undefined ? {} : { role: hello.role }), scopes: hello.scopes } }),
     };
   }
   return status;

@@ -11,6 +11,8 @@ export interface ConnectionStatus {
   retryInMs?: number;
   lastClose?: { code: number; reason: string; expected?: boolean };
   server?: { version: string; bootId: string; connId: string };
+  /** How the last hello-ok authenticated us (`token`, `device-token`, ...), and with what role and scopes. */
+  auth?: { method?: string; role?: string; scopes: string[] };
 }
 
 export interface SupervisorStatus {
