@@ -100,7 +100,9 @@ export async function runModelPaths<M extends AnyStateMachine, F>(
   const sampledKeys = new WeakMap<object, string>();
   const paths = getShortestPaths(options.machine, {
     ...(options.input === undefined ? {} : { input: options.input }),
-    ...(options.filterEvents === undefined ? {} : { filterEvents: options.filterEvents }),
+    ...(options.filterEvents === undefined
+      ? {}
+      : { filterEvents: (snapshot: unknown, event: Ev<M>) => options.filterEvents!(snapshot as Snap<M>, event) }),
     events: (snapshot) => {
       const samples = sampleEvents(options, snapshot as Snap<M>);
       for (const sample of samples) sampledKeys.set(sample, eventKey(sample, snapshot as Snap<M>));
