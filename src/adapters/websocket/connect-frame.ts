@@ -1,6 +1,12 @@
 // Turns the credentials of the moment and a challenge into `connect.params`, choosing the auth path:
 // a device identity signs (and its stored device token is preferred), otherwise the backend token path.
-import { buildConnectParams, type ConnectChallenge, type ConnectParams } from '../../protocol/index.js';
+import {
+  buildConnectParams,
+  type ConnectChallenge,
+  type ConnectParams,
+  type HelloOk,
+  type WireError,
+} from '../../protocol/index.js';
 import type { GatewaySocketDeps } from './gateway-socket.js';
 import type { DeviceIdentity } from './device-identity.js';
 
@@ -52,5 +58,35 @@ export function buildConnectFrame(
     credentials,
     identity,
     usedStoredDeviceToken: credentials.deviceToken === undefined && deviceToken !== undefined,
+  };
+}
+
+/** Persists a device token issued in hello-ok for the identity that signed this connect. */
+export function storeIssuedDeviceToken(parts: ConnectFrameParts, hello: HelloOk): void {
+  const issued = hello.auth.deviceToken;
+  const identity = parts.identity;
+  if (issued === undefined || identity === undefined || identity.deviceToken === issued) return;
+  identity.saveDeviceToken(issued, { role: hello.auth.role, scopes: hello.auth.scopes });
+}
+
+/**
+ * A stored device token the gateway no longer knows (its state was wiped) would be refused forever;
+ * forgetting it lets the next attempt authenticate with the shared token and be issued a fresh one.
+ */
+export function forgetRejectedDeviceToken(parts: ConnectFrameParts, error: WireError): void {
+  if (!parts.usedStoredDeviceToken || parts.identity === undefined) return;
+  const details = error.details;
+  const code = typeof details === 'object' && details !== null ? (details as { code?: unknown }).code : undefined;
+  if (code === 'AUTH_DEVICE_TOKEN_MISMATCH') parts.identity.forgetDeviceToken();
+}
+
+/** The refusal as the machine sees it: the wire error's own fields, nothing the frame added. */
+export function toWireError(error: WireError): WireError {
+  return {
+    code: error.code,
+    message: error.message,
+    ...(error.details === undefined ? {} : { details: error.details }),
+    ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
+    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
   };
 }

@@ -30,10 +30,17 @@ import {
   type SocketActorInput,
   type SocketCommand,
   type SocketSignal,
-  type WireError,
 } from '../../protocol/index.js';
-import { buildConnectFrame, type SocketCredentials } from './connect-frame.js';
+import {
+  buildConnectFrame,
+  forgetRejectedDeviceToken,
+  storeIssuedDeviceToken,
+  toWireError,
+  type ConnectFrameParts,
+  type SocketCredentials,
+} from './connect-frame.js';
 import { createSocketCloser, describeError, type SocketCloser } from './socket-close.js';
+import { rawToString, receiverCloseCode } from './ws-data.js';
 import type { RpcChannel, RpcSink } from './rpc-channel.js';
 
 export type { SocketCredentials } from './connect-frame.js';
@@ -53,7 +60,8 @@ export interface GatewaySocketDeps {
   logger?: Pick<LoggerLike, 'debug' | 'warn'>;
   /** `socket.activity` is signalled at most once per this many ms. */
   activityThrottleMs?: number;
-  /** Close with 4008 when hello-ok has not arrived this long after opening. Unset: the machine times it. */
+  /** Close with 4008 when hello-ok has not arrived this long after the socket was created. Unset: the
+   * connection machine owns the handshake deadline. */
   connectTimeoutMs?: number;
   /** After we send a close frame, terminate when the gateway has not closed within this. */
   closeGraceMs?: number;
@@ -100,7 +108,7 @@ export function openGatewaySocket(
   let lastError: string | undefined;
   let connectTimer: NodeJS.Timeout | undefined;
   let refusedTimer: NodeJS.Timeout | undefined;
-  let used: ReturnType<typeof buildConnectFrame> | undefined;
+  let used: ConnectFrameParts | undefined;
 
   const signal = (s: SocketSignal): void => {
     if (!disposed) emit(s);
@@ -159,11 +167,7 @@ export function openGatewaySocket(
       const { reason, restartExpectedMs } = shutdown.data;
       return signal({ type: 'socket.shutdown', epoch, reason, ...(restartExpectedMs === undefined ? {} : { restartExpectedMs }) });
     }
-    try {
-      deps.onEvent(frame.event, frame.payload, frame.seq);
-    } catch (error) {
-      log?.warn({ epoch, event: frame.event, err: describeError(error, knownSecrets()) }, 'onEvent handler threw');
-    }
+    guard('onEvent handler threw', () => deps.onEvent(frame.event, frame.payload, frame.seq));
   }
 
   function sendConnect(payload: unknown): void {
@@ -192,7 +196,7 @@ export function openGatewaySocket(
     if (!frame.ok) {
       phase = 'refused';
       clearTimers();
-      forgetRejectedDeviceToken(frame.error.details);
+      guard('could not forget the rejected device token', () => used && forgetRejectedDeviceToken(used, frame.error));
       refusedTimer = setTimeout(() => closeSocket(ClientCloseCodes.NORMAL, 'connect refused'), deps.refusedCloseGraceMs ?? 1_000);
       return signal({ type: 'socket.refused', epoch, error: toWireError(frame.error) });
     }
@@ -204,39 +208,11 @@ export function openGatewaySocket(
     }
     phase = 'ready';
     clearTimers();
-    storeIssuedDeviceToken(hello);
+    guard('could not store the issued device token', () => used && storeIssuedDeviceToken(used, hello));
     sink = { send: sendIfOpen, maxPayload: hello.policy.maxPayload };
     deps.rpc.attach(sink);
-    try {
-      deps.onHello?.(hello);
-    } catch (error) {
-      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'onHello handler threw');
-    }
+    guard('onHello handler threw', () => deps.onHello?.(hello));
     signal({ type: 'socket.hello', epoch, hello: summarizeHello(hello) });
-  }
-
-  function storeIssuedDeviceToken(hello: HelloOk): void {
-    const issued = hello.auth.deviceToken;
-    const identity = used?.identity;
-    if (issued === undefined || identity === undefined || identity.deviceToken === issued) return;
-    try {
-      identity.saveDeviceToken(issued, { role: hello.auth.role, scopes: hello.auth.scopes });
-    } catch (error) {
-      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'could not store the issued device token');
-    }
-  }
-
-  // A stored device token the gateway no longer knows (its state was wiped) would be refused forever;
-  // forgetting it lets the next attempt authenticate with the shared token and get a fresh one.
-  function forgetRejectedDeviceToken(details: unknown): void {
-    if (used?.usedStoredDeviceToken !== true || used.identity === undefined) return;
-    const code = typeof details === 'object' && details !== null ? (details as { code?: unknown }).code : undefined;
-    if (code !== 'AUTH_DEVICE_TOKEN_MISMATCH') return;
-    try {
-      used.identity.forgetDeviceToken();
-    } catch (error) {
-      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, 'could not forget the rejected device token');
-    }
   }
 
   function sendIfOpen(text: string): void {
@@ -317,6 +293,15 @@ export function openGatewaySocket(
     if (ws.listenerCount('error') === 0) ws.on('error', noop);
   }
 
+  /** Runs host code or file I/O that must not break the socket; failures are logged without secrets. */
+  function guard(problem: string, run: () => unknown): void {
+    try {
+      run();
+    } catch (error) {
+      log?.warn({ epoch, err: describeError(error, knownSecrets()) }, problem);
+    }
+  }
+
   function knownSecrets(): string[] {
     try {
       const creds = used?.credentials ?? deps.credentials();
@@ -344,27 +329,4 @@ export function openGatewaySocket(
       else closer.settled();
     },
   };
-}
-
-function toWireError(error: WireError): WireError {
-  return {
-    code: error.code,
-    message: error.message,
-    ...(error.details === undefined ? {} : { details: error.details }),
-    ...(error.retryable === undefined ? {} : { retryable: error.retryable }),
-    ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
-  };
-}
-
-/** The close code ws sends for a frame it rejects (see ws/lib/receiver.js). */
-function receiverCloseCode(wsErrorCode: string): number {
-  if (wsErrorCode === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') return ClientCloseCodes.MESSAGE_TOO_BIG;
-  if (wsErrorCode === 'WS_ERR_INVALID_UTF8') return 1007;
-  return 1002;
-}
-
-function rawToString(data: WebSocket.RawData): string {
-  if (Buffer.isBuffer(data)) return data.toString('utf8');
-  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
-  return Buffer.from(data).toString('utf8');
 }

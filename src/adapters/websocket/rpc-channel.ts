@@ -5,6 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError } from '../../errors.js';
 import { serializeRequest, type ResponseFrame, type WireErrorShape } from '../../protocol/index.js';
+import { createRequestQueue } from './request-queue.js';
 
 /** Where request frames go: a socket after hello-ok, with the gateway's `policy.maxPayload`. */
 export interface RpcSink {
@@ -99,9 +100,7 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
 
   const inFlight = new Map<string, Pending>();
   const waiting = new Set<Pending>();
-  // FIFO with a moving head; settled entries are skipped lazily instead of spliced out.
-  let queue: (Pending | undefined)[] = [];
-  let head = 0;
+  const queue = createRequestQueue<Pending>((pending) => pending.state === QUEUED);
   let queuedCount = 0;
   let sink: RpcSink | null = null;
   let refusal: SupervisorError | null = null;
@@ -146,8 +145,9 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
     pumping = true;
     try {
       while (inFlight.size < maxInFlight && queuedCount > 0 && sink === target) {
-        const pending = dequeue();
+        const pending = queue.shift();
         if (pending === undefined) break;
+        queuedCount--;
         if (!fits(pending, target.maxPayload)) {
           rejectTooLarge(pending, target.maxPayload);
           continue;
@@ -159,31 +159,6 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
       }
     } finally {
       pumping = false;
-    }
-  }
-
-  function dequeue(): Pending | undefined {
-    while (head < queue.length) {
-      const pending = queue[head];
-      queue[head] = undefined;
-      head++;
-      if (pending !== undefined && pending.state === QUEUED) {
-        queuedCount--;
-        compact();
-        return pending;
-      }
-    }
-    compact();
-    return undefined;
-  }
-
-  function compact(): void {
-    if (head === queue.length) {
-      queue = [];
-      head = 0;
-    } else if (head > 1024 && head * 2 > queue.length) {
-      queue = queue.slice(head);
-      head = 0;
     }
   }
 
@@ -224,8 +199,7 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
     pending.state = QUEUED;
     queuedCount++;
     // It waited its turn once already: it goes ahead of requests made after it.
-    if (head > 0) queue[--head] = pending;
-    else queue.unshift(pending);
+    queue.pushFront(pending);
     pump();
   }
 
@@ -293,15 +267,8 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
     const settling = [...waiting];
     waiting.clear();
     for (const pending of settling) fail(pending, error);
-    const rest = queue;
-    const from = head;
-    queue = [];
-    head = 0;
     queuedCount = 0;
-    for (let i = from; i < rest.length; i++) {
-      const pending = rest[i];
-      if (pending !== undefined && pending.state === QUEUED) fail(pending, error);
-    }
+    for (const pending of queue.drain()) fail(pending, error);
   }
 
   return {
