@@ -220,7 +220,8 @@ export function openGatewaySocket(
   }
 
   function noteActivity(): void {
-    if (phase === 'closing' || phase === 'closed' || disposed) return;
+    // Only a live handshake or connection feeds the watchdog; frames around a refusal or close do not.
+    if ((phase !== 'ready' && phase !== 'handshaking' && phase !== 'awaiting-challenge') || disposed) return;
     const at = now();
     if (at - lastActivityAt < activityThrottleMs) return;
     lastActivityAt = at;
@@ -305,7 +306,8 @@ export function openGatewaySocket(
   function knownSecrets(): string[] {
     try {
       const creds = used?.credentials ?? deps.credentials();
-      return [creds.token, creds.deviceToken, creds.deviceIdentity?.deviceToken].filter(
+      const sent = used?.params.auth;
+      return [creds.token, creds.deviceToken, creds.deviceIdentity?.deviceToken, sent?.token, sent?.deviceToken].filter(
         (s): s is string => typeof s === 'string',
       );
     } catch {
