@@ -1,0 +1,148 @@
+// The implementations behind the gateway chart: placeholder actors (the runtime provides the real ones
+// with machine.provide()), named delays, guards and actions. The chart itself is in gateway.machine.ts.
+import { assign, emit, enqueueActions, forwardTo, fromCallback, fromPromise, or, sendTo, setup, stateIn } from 'xstate';
+import type { PortProbeResult, ProcessActorInput, ProcessCommand, ProcessSignal } from '../../protocol/signals.js';
+import { decideCrashRespawn, type CrashDecision } from '../policy/crash-backoff.js';
+import { classifyExit } from '../policy/exit-codes.js';
+import { connectionMachine } from '../connection/connection.machine.js';
+import { refreshMachine } from '../refresh/refresh.machine.js';
+import type { GatewayLifecycle, RefreshKind } from '../refresh/types.js';
+import { toExit } from './failures.js';
+import type {
+  ConnectionActorInput,
+  DoctorResult,
+  EpochInput,
+  GatewayContext,
+  GatewayEmitted,
+  GatewayEvent,
+  GatewayFailure,
+  GatewayMachineInput,
+  GatewayStateMeta,
+  HelloSummary,
+} from './types.js';
+
+type ExitedSignal = Extract<ProcessSignal, { type: 'process.exited' }>;
+
+export const gatewaySetup = setup({
+  types: {
+    context: {} as GatewayContext,
+    events: {} as GatewayEvent,
+    input: {} as GatewayMachineInput,
+    emitted: {} as GatewayEmitted,
+    meta: {} as GatewayStateMeta,
+  },
+  actors: {
+    probePort: fromPromise<PortProbeResult, EpochInput>(async () => notProvided('probePort')),
+    gatewayProcess: fromCallback<ProcessCommand, ProcessActorInput, ProcessSignal>(() => notProvided('gatewayProcess')),
+    waitListening: fromPromise<void, EpochInput>(async () => notProvided('waitListening')),
+    doctor: fromPromise<DoctorResult, EpochInput>(async () => notProvided('doctor')),
+    requestInPlaceRestart: fromPromise<void, EpochInput>(async () => notProvided('requestInPlaceRestart')),
+    // The real chart; the runtime provides it again with its `gatewaySocket` actor.
+    connection: connectionMachine,
+    refresh: refreshMachine,
+  },
+  delays: {
+    stopTimeout: ({ context }) => context.settings.stopTimeoutMs,
+    reloadTimeout: ({ context }) => context.settings.reloadTimeoutMs,
+    respawnDelay: ({ context }) => context.respawnDelayMs,
+  },
+  guards: {
+    isCurrent: ({ context, event }) => 'epoch' in event && event.epoch === context.epoch,
+    isStale: ({ context, event }) => 'epoch' in event && event.epoch !== context.epoch,
+    inMode: ({ context }, params: { mode: GatewayContext['mode'] }) => context.mode === params.mode,
+    portFree: (_, params: { seen: PortProbeResult['kind'] }) => params.seen === 'free',
+    // Only `auto` may adopt a gateway it finds; `managed` promised to spawn its own.
+    adoptable: (_, params: { seen: PortProbeResult['kind']; mode: GatewayContext['mode'] }) =>
+      params.seen === 'gateway' && params.mode === 'auto',
+    isConfigExit: ({ event }) => event.type === 'process.exited' && classifyExit(event) === 'config-invalid',
+    repairAttempted: ({ context }) => context.repairAttempted,
+    // A 78 only means "bad config" before the gateway ever served; later it is just a crash.
+    whileStarting: or([
+      stateIn('#gateway.owned.spawning'),
+      stateIn('#gateway.owned.waitingReady'),
+      stateIn('#gateway.owned.linked.handshaking'),
+    ]),
+    crashRespawnsNow: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
+    crashBacksOff: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
+    doctorRepaired: (_, params: { exitCode: number }) => params.exitCode === 0,
+    isNewBoot: ({ context, event }) => event.type === 'connection.ready' && event.hello.bootId !== context.bootId,
+    reloadKeptConnection: stateIn('#gateway.attached.reloading.connected'),
+  },
+  actions: {
+    bumpEpoch: assign({ epoch: ({ context }) => context.epoch + 1 }),
+    beginLifecycle: assign({ crashCount: 0, repairAttempted: false, error: undefined, refreshing: undefined }),
+    markOwned: assign({ owned: true, pid: undefined }),
+    markAttached: assign({ owned: false, pid: undefined }),
+    forgetGateway: assign({ pid: undefined, bootId: undefined, serverVersion: undefined }),
+    assignPid: assign({ pid: ({ event }) => (event.type === 'process.spawned' ? event.pid : undefined) }),
+    assignHello: assign(({ event }) => (event.type === 'connection.ready' ? helloFields(event.hello) : {})),
+    markServing: assign({ repairAttempted: false }),
+    markRepairing: assign({ repairAttempted: true }),
+    recordExit: assign({ lastExit: ({ event, context }) => (event.type === 'process.exited' ? toExit(event) : context.lastExit), pid: undefined }),
+    recordCrash: enqueueActions(({ context, event, enqueue }) => {
+      if (event.type !== 'process.exited') return;
+      const decision = decideCrash(context, event);
+      const exit = toExit(event);
+      enqueue.assign({
+        crashCount: decision.crashCount,
+        respawnDelayMs: decision.action === 'respawn-later' ? decision.delayMs : 0,
+        lastExit: exit,
+        pid: undefined,
+      });
+      enqueue.emit({ type: 'gateway.crashed', exit, decision });
+    }),
+    resetCrashes: assign({ crashCount: 0 }),
+    fail: assign({ error: (_, params: GatewayFailure) => params }),
+    clearError: assign({ error: undefined }),
+    report: sendTo('refresh', (_, params: { value: GatewayLifecycle }) => ({ type: 'gateway.state' as const, value: params.value })),
+    forwardToRefresh: forwardTo('refresh'),
+    refuseRefresh: sendTo('refresh', ({ event }) => ({
+      type: 'refresh.failed' as const,
+      kind: event.type === 'gateway.restart' ? ('restart' as const) : ('reload' as const),
+      reason: 'gateway-not-running',
+    })),
+    beginRefresh: assign({ refreshing: (_, params: { kind: RefreshKind }) => params.kind }),
+    completeRefresh: enqueueActions(({ context, enqueue }) => {
+      if (context.refreshing === undefined) return;
+      enqueue.sendTo('refresh', { type: 'refresh.completed', kind: context.refreshing });
+      enqueue.assign({ refreshing: undefined });
+    }),
+    failRefresh: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
+      if (context.refreshing === undefined) return;
+      enqueue.sendTo('refresh', { type: 'refresh.failed', kind: context.refreshing, reason: params.reason });
+      enqueue.assign({ refreshing: undefined });
+    }),
+    fallBackToRestart: enqueueActions(({ enqueue }) => {
+      enqueue.assign({ refreshing: 'restart' });
+      enqueue.emit({ type: 'gateway.reloadTimedOut', fallback: 'restart' });
+    }),
+    reportReloadTimeout: emit({ type: 'gateway.reloadTimedOut', fallback: 'none' }),
+    terminateProcess: sendTo('process', { type: 'process.terminate' }),
+    reloadProcess: sendTo('process', { type: 'process.reload' }),
+    closeConnection: sendTo('connection', { type: 'connection.close' }),
+    dropStale: emit(({ context, event }) => dropped(context, event, 'stale-epoch')),
+    ignoreUnexpected: emit(({ context, event }) => dropped(context, event, 'unexpected')),
+  },
+});
+
+// ---- helpers (pure) -----------------------------------------------------------------------------------
+
+function notProvided(name: string): never {
+  throw new Error(`gateway machine: actor "${name}" must be provided with machine.provide()`);
+}
+
+function decideCrash(context: GatewayContext, event: ExitedSignal): CrashDecision {
+  return decideCrashRespawn({ crashCount: context.crashCount, uptimeMs: event.uptimeMs }, context.settings.crash, context.settings.random);
+}
+
+function helloFields(hello: HelloSummary): Partial<GatewayContext> {
+  return { bootId: hello.bootId, serverVersion: hello.serverVersion };
+}
+
+export function connectionInput(self: ConnectionActorInput['supervisor'], context: GatewayContext): ConnectionActorInput {
+  return { ...context.settings.connection, supervisor: self, autoOpen: true };
+}
+
+function dropped(context: GatewayContext, event: GatewayEvent, reason: 'stale-epoch' | 'unexpected'): GatewayEmitted {
+  return { type: 'gateway.dropped', signal: event.type, epoch: 'epoch' in event ? event.epoch : -1, currentEpoch: context.epoch, reason };
+}

@@ -1,0 +1,144 @@
+// Types and event names of the gateway lifecycle machine.
+//
+// Events it hears:
+//   from the host:        gateway.start, gateway.stop, and refresh.{restart,reload}.{request,now}, which it
+//                         forwards to its `refresh` child (systemId 'refresh')
+//   from `refresh`:       gateway.restart, gateway.reload (answered with refresh.completed / refresh.failed)
+//   from `process`:       process.spawned, process.spawnFailed, process.exited (ProcessSignal, with epoch)
+//   from `connection`:    connection.ready, connection.lost, connection.retrying, connection.paused
+// Events it sends:
+//   to `process`:         process.terminate, process.reload (SIGUSR2; never SIGUSR1, which is not a reload)
+//   to `connection`:      connection.close
+//   to `refresh`:         gateway.state {value}, refresh.completed {kind}, refresh.failed {kind, reason}
+// Events it emits (actor.on): gateway.dropped, gateway.crashed, gateway.reloadTimedOut.
+import type { AnyActorRef } from 'xstate';
+import type {
+  ConnectionNotice,
+  HelloSummary,
+  ProcessSignal,
+} from '../../protocol/signals.js';
+import type { ConnectionCommand, ConnectionInput } from '../connection/types.js';
+import type { BackoffPolicy } from '../policy/backoff.js';
+import type { CrashDecision, CrashPolicy } from '../policy/crash-backoff.js';
+import type { ExitClass } from '../policy/exit-codes.js';
+import type { GatewayLifecycle, RefreshKind, RefreshRequest, RefreshSettings } from '../refresh/types.js';
+
+export type GatewayMode = 'managed' | 'attach' | 'auto';
+
+export interface GatewayMachineInput {
+  /** `managed` spawns a gateway, `attach` connects to one at the URL, `auto` adopts one already listening or spawns. */
+  mode: GatewayMode;
+  /** Given to the connection machine, with `supervisor` (this machine) and `autoOpen: true` added. */
+  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen'>;
+  crash?: { maxAttempts?: number; stableUptimeMs?: number; backoff?: Partial<BackoffPolicy> };
+  /** How long a reload may take to show a new `bootId` before it falls back to a restart. Default 15 s. */
+  reloadTimeoutMs?: number;
+  /**
+   * How long to wait for the owned child's exit after `process.terminate` before leaving anyway (the
+   * process actor's cleanup then kills it). Default 10 s: above the adapter's SIGTERM grace, and the
+   * gateway exits ~0.85 s after SIGTERM.
+   */
+  stopTimeoutMs?: number;
+  refresh?: Partial<RefreshSettings>;
+  /** [0, 1) like Math.random (the default); pinned by tests. */
+  random?: () => number;
+}
+
+export interface GatewaySettings {
+  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen'>;
+  crash: CrashPolicy;
+  reloadTimeoutMs: number;
+  stopTimeoutMs: number;
+  refresh: Partial<RefreshSettings>;
+  random: () => number;
+}
+
+/** The owned child's last exit, as reported by the process actor. */
+export interface GatewayExit {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  stderrTail: string[];
+  uptimeMs: number;
+  exitClass: ExitClass;
+}
+
+/** Codes of `GatewayFailure`; each is also in ErrorCodes (src/errors.ts) or proposed for it. */
+export type GatewayFailureCode =
+  | 'PORT_IN_USE'
+  | 'PORT_PROBE_FAILED'
+  | 'SPAWN_FAILED'
+  | 'GATEWAY_NOT_LISTENING'
+  | 'GATEWAY_CRASHED'
+  | 'GATEWAY_CONFIG_INVALID'
+  | 'CONNECTION_PAUSED';
+
+/** Why the machine is in `error`. Plain data: the runtime turns it into a SupervisorError. */
+export interface GatewayFailure {
+  code: GatewayFailureCode;
+  /** `port-in-use`, `probe-failed`, `spawn-failed`, `not-listening`, `crashed`, `config-invalid`, or the pause reason. */
+  reason: string;
+  message: string;
+  exitCode?: number | null;
+  signal?: string | null;
+  stderrTail?: string[];
+  details?: Record<string, unknown>;
+}
+
+export interface GatewayContext {
+  settings: GatewaySettings;
+  mode: GatewayMode;
+  /** Bumped by every start, every (re)spawn or attach, and at the end of every stop or failure. */
+  epoch: number;
+  /** True while this machine spawned the gateway it talks to. */
+  owned: boolean;
+  pid: number | undefined;
+  bootId: string | undefined;
+  serverVersion: string | undefined;
+  /** Consecutive crashes of the owned child (see policy/crash-backoff.ts). */
+  crashCount: number;
+  /** The wait chosen for the pending respawn. */
+  respawnDelayMs: number;
+  /** Doctor already ran in this start attempt: a second exit 78 is final. */
+  repairAttempted: boolean;
+  /** The refresh the `refresh` child asked for and is waiting on. */
+  refreshing: RefreshKind | undefined;
+  lastExit: GatewayExit | undefined;
+  error: GatewayFailure | undefined;
+}
+
+/** What each state means to a host: the lifecycle name, and the sub-state while starting or refreshing. */
+export interface GatewayStateMeta {
+  lifecycle: GatewayLifecycle;
+  phase?: string;
+}
+
+/** Commands from the host and from the `refresh` child. */
+export type GatewayCommand =
+  | { type: 'gateway.start' }
+  | { type: 'gateway.stop' }
+  | { type: 'gateway.restart' }
+  | { type: 'gateway.reload' };
+
+export type GatewayEvent = GatewayCommand | RefreshRequest | ProcessSignal | ConnectionNotice;
+
+export type GatewayEmitted =
+  /** A signal was ignored: from an older epoch (`stale-epoch`), or not expected in the current state. */
+  | { type: 'gateway.dropped'; signal: string; epoch: number; currentEpoch: number; reason: 'stale-epoch' | 'unexpected' }
+  | { type: 'gateway.crashed'; exit: GatewayExit; decision: CrashDecision }
+  /** No new bootId within `reloadTimeoutMs`: an owned child is restarted instead; an attached gateway is left as is. */
+  | { type: 'gateway.reloadTimedOut'; fallback: 'restart' | 'none' };
+
+/** Input of the fromPromise placeholders (`probePort`, `waitListening`, `doctor`, `requestInPlaceRestart`). */
+export interface EpochInput {
+  epoch: number;
+}
+
+export interface DoctorResult {
+  exitCode: number;
+}
+
+/** What the `connection` actor is given. */
+export type ConnectionActorInput = ConnectionInput & { supervisor: AnyActorRef; autoOpen: true };
+
+export type { ConnectionCommand, HelloSummary };
