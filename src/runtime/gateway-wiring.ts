@@ -1,6 +1,7 @@
 // The one place that joins machines and adapters: builds every adapter from the parsed config and
 // provides it to the gateway machine (which invokes the connection and refresh machines).
 import { randomBytes } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
 import type { AnyActorRef } from 'xstate';
 import { fromPromise } from 'xstate';
 import { probePort } from '../adapters/http/probe-port.js';
@@ -129,8 +130,9 @@ export function buildGatewayLogic(config: GatewaySupervisorConfig, logger: Logge
         ...(config.openclawEntry === undefined ? {} : { openclawEntry: config.openclawEntry }),
         ...(resolveFrom === undefined ? {} : { resolveFrom }),
       });
-      spawnDeps.nodePath = runtime.path;
-      spawnDeps.entry = entry.entry;
+      // Absolute: the child runs with its state dir as working directory.
+      spawnDeps.nodePath = resolvePath(runtime.path);
+      spawnDeps.entry = resolvePath(entry.entry);
       logger.info({ node: runtime.version, nodeSource: runtime.source, openclaw: entry.version }, 'gateway runtime resolved');
     },
     refreshOutcome(actor, kind, trigger) {

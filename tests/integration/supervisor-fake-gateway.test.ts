@@ -1,0 +1,126 @@
+// The whole supervisor (attach mode) against the scripted fake gateway, for faults the real gateway
+// cannot produce on demand. Each fault must end in a typed error or a reconnect: never a crash, a hang
+// or a request that does not settle.
+import { afterEach, describe, expect, it } from 'vitest';
+import { createGatewaySupervisor, type GatewaySupervisor } from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
+import { helloOkPayload, startFakeGateway, type FakeGateway, type GatewayScript } from '../support/fake-gateway.js';
+import { waitForStatus } from '../support/supervisor-probe.js';
+
+let fake: FakeGateway | undefined;
+let supervisor: GatewaySupervisor | undefined;
+
+afterEach(async () => {
+  await supervisor?.dispose();
+  supervisor = undefined;
+  await fake?.close();
+  fake = undefined;
+});
+
+async function attachTo(scripts: GatewayScript | GatewayScript[]): Promise<GatewaySupervisor> {
+  fake = await startFakeGateway(scripts);
+  supervisor = createGatewaySupervisor({
+    mode: 'attach',
+    url: fake.url,
+    token: 'fake-token-value',
+    logger: silentLogger,
+    // Fast, deterministic reconnects: the fault, not the backoff, is under test.
+    reconnect: { initialDelayMs: 20, maxDelayMs: 100, jitter: 0 },
+    requestTimeoutMs: 5_000,
+  });
+  return supervisor;
+}
+
+const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: { code: string; retryable: boolean }) => ({ ok: false as const, error }));
+
+describe('supervisor against a scripted faulty gateway', () => {
+  for (const [name, frame] of [
+    ['malformed JSON', { kind: 'raw', text: '{"type":"event",' }],
+    ['a non-JSON binary frame', { kind: 'binary', data: Buffer.from([0xde, 0xad, 0xbe, 0xef]) }],
+    ['an unknown frame type', { kind: 'raw', text: '{"type":"mystery","x":1}' }],
+  ] as const) {
+    it(`${name} after hello-ok settles the pending request as retryable CONNECTION_CLOSED and reconnects`, async () => {
+      const s = await attachTo([{ onRequest: () => 'ignore' }, {}]);
+      await s.start();
+      const pending = settle(s.request('health'));
+      await fake!.waitForConnections(1);
+      fake!.connections[0]!.run([frame]);
+      expect(await pending).toMatchObject({ ok: false, error: { code: 'CONNECTION_CLOSED', retryable: true } });
+      await fake!.waitForConnections(2);
+      await waitForStatus(s, (st) => st.state === 'running' && st.connection?.server?.connId !== undefined && fake!.connections.length === 2, 5_000);
+      expect(await s.request('health')).toEqual({ method: 'health' });
+    });
+  }
+
+  it('a response for an unknown id is ignored and the connection stays usable', async () => {
+    const s = await attachTo({ afterHello: [{ kind: 'response', id: 'nobody-asked', ok: true, payload: 1 }] });
+    await s.start();
+    expect(await s.request('status')).toEqual({ method: 'status' });
+    expect(fake!.connections).toHaveLength(1);
+  });
+
+  it('a hello-ok missing fields is a protocol error, and the next attempt connects', async () => {
+    const broken: GatewayScript = { connect: { helloOk: (base) => ({ ...base, policy: undefined, server: undefined }) } };
+    const s = await attachTo([broken, {}]);
+    await s.start();
+    expect(fake!.connections.length).toBe(2);
+    expect(fake!.connections[0]!.closed?.code).toBe(4002);
+  });
+
+  it('a stall (no frame for two tick intervals) closes with 4000 and reconnects', async () => {
+    const s = await attachTo([{ hello: () => helloOkPayload({ policy: { maxPayload: 1e6, maxBufferedBytes: 1e6, tickIntervalMs: 100 } }) }, {}]);
+    await s.start();
+    await fake!.waitForConnections(2);
+    expect(await fake!.waitForClose(0)).toMatchObject({ code: 4000 });
+  });
+
+  it('a request larger than policy.maxPayload fails with PAYLOAD_TOO_LARGE without being sent', async () => {
+    const s = await attachTo({ hello: () => helloOkPayload({ policy: { maxPayload: 1_000, maxBufferedBytes: 1e6, tickIntervalMs: 30_000 } }) });
+    await s.start();
+    await expect(s.request('config.patch', { blob: 'x'.repeat(5_000) })).rejects.toMatchObject({ code: 'PAYLOAD_TOO_LARGE' });
+    const methods = fake!.connections[0]!.received.map((f) => (f as { method?: string }).method);
+    expect(methods).not.toContain('config.patch');
+    expect(await s.request('health')).toEqual({ method: 'health' });
+  });
+
+  it('a protocol-version refusal pauses with PROTOCOL_MISMATCH after one attempt', async () => {
+    const s = await attachTo({
+      connect: {
+        error: { code: 'INVALID_REQUEST', message: 'protocol mismatch', details: { code: 'PROTOCOL_MISMATCH' } },
+        close: { code: 1002, reason: 'protocol mismatch' },
+      },
+    });
+    await expect(s.start()).rejects.toMatchObject({ code: 'CONNECTION_PAUSED', details: { reason: 'PROTOCOL_MISMATCH' } });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake!.connections).toHaveLength(1);
+  });
+
+  it('a request the gateway never answers settles with REQUEST_TIMEOUT', async () => {
+    const s = await attachTo({ onRequest: () => 'ignore' });
+    await s.start();
+    await expect(s.request('health', undefined, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'REQUEST_TIMEOUT' });
+  });
+
+  it('bad request arguments are typed errors naming the field', async () => {
+    const s = await attachTo({});
+    await s.start();
+    await expect(s.request('')).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'method' });
+    await expect(s.request('health', undefined, { timeoutMs: -5 })).rejects.toMatchObject({ code: 'CONFIG_INVALID', field: 'opts.timeoutMs' });
+  });
+
+  it('requests made while stopped reject with STOPPED, and stop() during start() rejects the start', async () => {
+    const s = await attachTo({ connect: 'ignore' });
+    await expect(s.request('health')).rejects.toMatchObject({ code: 'STOPPED' });
+    const starting = settle(s.start());
+    await fake!.waitForConnections(1);
+    await s.stop();
+    expect(await starting).toMatchObject({ ok: false, error: { code: 'START_SUPERSEDED' } });
+  });
+
+  it('the token never appears in what the supervisor reports', async () => {
+    const s = await attachTo({ connect: { error: { code: 'INVALID_REQUEST', message: 'unauthorized', details: { code: 'AUTH_TOKEN_MISMATCH' } }, close: { code: 1008, reason: 'unauthorized' } } });
+    const outcome = await settle(s.start());
+    expect(JSON.stringify(outcome)).not.toContain('fake-token-value');
+    expect(JSON.stringify(s.getStatus())).not.toContain('fake-token-value');
+  });
+});
