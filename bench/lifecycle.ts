@@ -2,10 +2,14 @@
 // gateway the same way and retries connect + handshake every 10 ms until hello-ok; fresh state dir each,
 // order alternating per iteration. (2) SIGKILL of the supervised child to status `running` with a new pid,
 // against the cold start of the same supervisor. Overheads are reported in ms and as ratios.
-import { existsSync, readFileSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { childPids, freePort, gatewayNodePath, makeStateDir, openclawEntry, spawnGateway } from './support/gateway-process.js';
+import { freePort } from '../tests/support/free-port.js';
+import { listGatewayProcesses } from '../tests/support/process-tree.js';
+import { gatewayNodePath, launchGateway, openclawEntry } from './support/gateways.js';
 import { registerCleanup } from './support/cleanup.js';
 import { waitForHelloOk } from './support/raw-client.js';
 import { median, ratio, round } from './support/stats.js';
@@ -59,7 +63,9 @@ export interface SupervisorRun {
   crashCountAfter?: number;
   timeline?: StatusStep[];
   stopMs?: number;
-  /** Gateway or broker PIDs still alive after stop() (the bench then stops them itself). */
+  /** Processes of the state dir (gateway, broker, sqlite worker) alive the moment stop() resolved. */
+  aliveAtStopPids?: number[];
+  /** Those still alive 2.5 s later (the bench then stops them itself, by PID). */
   leftoverPids?: number[];
   error?: string;
 }
@@ -162,28 +168,31 @@ async function loadSupervisor(pending: string[]): Promise<CreateSupervisor | und
 }
 
 async function oracleColdStart(iteration: number, options: LifecycleOptions): Promise<OracleRun> {
-  const gateway = await spawnGateway();
+  const port = await freePort();
+  // Timed from before the launcher call, which prepares the state dir and spawns as the supervisor does.
+  const startAt = performance.now();
+  const gateway = await launchGateway({ port, waitFor: 'spawned' });
   try {
     const { client, attempts } = await waitForHelloOk(gateway.url, gateway.token, {
       retryIntervalMs: options.oracleRetryIntervalMs,
       deadlineMs: options.readyDeadlineMs,
     });
-    const coldStartMs = round(performance.now() - gateway.spawnedAtMs, 1);
+    const coldStartMs = round(performance.now() - startAt, 1);
     await client.close();
     const stopAt = performance.now();
     await gateway.stop();
     return { iteration, coldStartMs, attempts, stopMs: round(performance.now() - stopAt, 1) };
   } catch (error) {
+    const tail = gateway.stderrTail().slice(-5).join(' | ');
     await gateway.stop();
-    return { iteration, error: `${(error as Error).message}; output: ${gateway.outputTail().slice(-5).join(' | ')}` };
+    return { iteration, error: `${(error as Error).message}; stderr: ${tail}` };
   }
 }
 
 async function supervisedRun(create: CreateSupervisor, iteration: number, options: LifecycleOptions): Promise<SupervisorRun> {
-  const stateDir = await makeStateDir();
+  const stateDir = await mkdtemp(join(tmpdir(), 'oc-bench-'));
   const port = await freePort();
   const run: SupervisorRun = { iteration };
-  const seenPids = new Set<number>();
   let supervisor: ManagedSupervisor | undefined;
   let unregister: (() => void) | undefined;
   try {
@@ -195,14 +204,7 @@ async function supervisedRun(create: CreateSupervisor, iteration: number, option
     run.coldStartMs = round(performance.now() - startAt, 1);
     const oldPid = supervisor.getStatus().pid;
     if (oldPid === undefined) throw new Error('status has no pid after start()');
-    seenPids.add(oldPid);
-    for (const pid of await childPids(oldPid)) seenPids.add(pid);
     await measureKillToReady(supervisor, oldPid, run, options);
-    const newPid = supervisor.getStatus().pid;
-    if (newPid !== undefined) {
-      seenPids.add(newPid);
-      for (const pid of await childPids(newPid)) seenPids.add(pid);
-    }
   } catch (error) {
     run.error = (error as Error).message;
   } finally {
@@ -216,7 +218,8 @@ async function supervisedRun(create: CreateSupervisor, iteration: number, option
         run.error = `${run.error ?? ''} stop: ${(error as Error).message}`.trim();
       }
     }
-    run.leftoverPids = await reapLeftovers([...seenPids]);
+    run.aliveAtStopPids = listGatewayProcesses(stateDir);
+    run.leftoverPids = await reapLeftovers(stateDir);
     await rm(stateDir, { recursive: true, force: true });
   }
   return run;
@@ -256,12 +259,18 @@ async function measureKillToReady(
   }
 }
 
-/** PIDs still alive after stop(); each is stopped here by its own PID so the machine stays clean. */
-async function reapLeftovers(pids: number[]): Promise<number[]> {
+/**
+ * Processes of this state dir still alive after stop() (gateway, broker, sqlite worker all carry its
+ * OPENCLAW_STATE_DIR); each is stopped here by its own PID so the machine stays clean.
+ */
+async function reapLeftovers(stateDir: string): Promise<number[]> {
   // Orphaned brokers exit by themselves ~1.7 s after their gateway (openclaw-facts): give them that.
-  await new Promise((r) => setTimeout(r, 2_500));
-  // Only PIDs that are still an openclaw process: a PID number alone could have been reused.
-  const alive = pids.filter((pid) => isAlive(pid) && isOpenclawProcess(pid));
+  const graceUntil = performance.now() + 2_500;
+  let alive = listGatewayProcesses(stateDir);
+  while (alive.length > 0 && performance.now() < graceUntil) {
+    await new Promise((r) => setTimeout(r, 100));
+    alive = listGatewayProcesses(stateDir);
+  }
   for (const pid of alive) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -270,24 +279,6 @@ async function reapLeftovers(pids: number[]): Promise<number[]> {
     }
   }
   return alive;
-}
-
-function isOpenclawProcess(pid: number): boolean {
-  try {
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return cmdline.includes('openclaw');
-  } catch {
-    return false;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {

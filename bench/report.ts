@@ -51,7 +51,7 @@ function renderThroughput(run: RunRecord): string[] {
       'calls/s are medians over rounds; latency percentiles pool every call of every round (nearest rank); burst latency runs from the start of the burst. ' +
       'CPU per call: this client process (user + system) and the gateway process (/proc, 10 ms ticks).',
     '',
-    '| client | handshake ms | seq calls/s | seq p50 / p99 ms | burst ok/s | burst ok / refused (of n) | burst p50 / p99 ms | window calls/s | window p50 / p99 ms | client CPU us/call seq / window | gateway CPU us/call seq / window |',
+    '| client | handshake ms | seq calls/s (min-max) | seq p50 / p99 ms | burst ok/s | burst ok / refused (of n) | burst p50 / p99 ms | window calls/s (min-max) | window p50 / p99 ms | client CPU us/call seq / window | gateway CPU us/call seq / window |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
   ];
   for (const c of t.clients) {
@@ -64,9 +64,9 @@ function renderThroughput(run: RunRecord): string[] {
     const okMedian = medianOf(bursts.map((b) => b.ok));
     const otherErrors = sumErrors(c.rounds.map((r) => r.burst.errors), 'UNAVAILABLE');
     out.push(
-      `| ${c.kind} | ${s.handshakeMsMedian.toFixed(1)} | ${s.sequentialCallsPerSecMedian} | ${s.sequentialLatency.p50Ms} / ${s.sequentialLatency.p99Ms} | ` +
+      `| ${c.kind} | ${s.handshakeMsMedian.toFixed(1)} | ${s.sequentialCallsPerSecMedian} (${s.sequentialCallsPerSecRange.join('-')}) | ${s.sequentialLatency.p50Ms} / ${s.sequentialLatency.p99Ms} | ` +
         `${s.burstOkPerSecMedian} | ${okMedian} / ${s.burstRefusedMedian}${otherErrors ? ` (+${otherErrors} other errors)` : ''} (of ${o.burstCalls}) | ` +
-        `${s.burstLatency.p50Ms} / ${s.burstLatency.p99Ms} | ${s.windowCallsPerSecMedian}${s.windowErrorsTotal ? ` (${s.windowErrorsTotal} errors)` : ''} | ` +
+        `${s.burstLatency.p50Ms} / ${s.burstLatency.p99Ms} | ${s.windowCallsPerSecMedian} (${s.windowCallsPerSecRange.join('-')})${s.windowErrorsTotal ? ` (${s.windowErrorsTotal} errors)` : ''} | ` +
         `${s.windowLatency.p50Ms} / ${s.windowLatency.p99Ms} | ${s.sequentialCpuUsPerCallMedian.toFixed(0)} / ${s.windowCpuUsPerCallMedian.toFixed(0)} | ` +
         `${fmtUs(s.sequentialGatewayCpuUsPerCallMedian)} / ${fmtUs(s.windowGatewayCpuUsPerCallMedian)} |`,
     );
@@ -109,6 +109,7 @@ function renderLifecycle(run: RunRecord): string[] {
     if (r.timeline && r.timeline.length > 0) {
       out.push(`- iteration ${r.iteration} after SIGKILL: ` + r.timeline.map((t) => `${t.atMs} ms ${t.state}${t.phase ? `/${t.phase}` : ''}${t.pid ? ` pid ${t.pid}` : ''}`).join(' -> '));
     }
+    if (r.aliveAtStopPids && r.aliveAtStopPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs of its state dir alive when stop() resolved: ${r.aliveAtStopPids.join(', ')}`);
     if (r.leftoverPids && r.leftoverPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs still alive 2.5 s after stop(): ${r.leftoverPids.join(', ')} (stopped by the bench)`);
     if (r.error) out.push(`- iteration ${r.iteration} error: ${r.error}`);
   }

@@ -9,10 +9,9 @@ import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
 import { renderMarkdown, type RunRecord } from './report.js';
 import { runCleanups } from './support/cleanup.js';
-import { spawnGateway } from './support/gateway-process.js';
+import { launchGateway } from './support/gateways.js';
 import { currentLoadAvg1m, describeMachine } from './support/machine.js';
 import { waitForQuiet } from './support/proc-cpu.js';
-import { waitForHelloOk } from './support/raw-client.js';
 import { round } from './support/stats.js';
 import { defaultThroughputOptions, runThroughputBench, type ThroughputResult } from './throughput.js';
 
@@ -93,11 +92,10 @@ if (!args['no-write']) {
 log(`done in ${(record.durationMs / 1000).toFixed(0)} s`);
 
 async function throughput(): Promise<{ result: ThroughputResult; readyMs: number }> {
-  const gateway = await spawnGateway();
+  const launchedAt = performance.now();
+  const gateway = await launchGateway();
   try {
-    const { client } = await waitForHelloOk(gateway.url, gateway.token, { retryIntervalMs: 50 });
-    const readyMs = round(performance.now() - gateway.spawnedAtMs, 1);
-    await client.close();
+    const readyMs = round(performance.now() - launchedAt, 1);
     // Right after hello-ok the gateway is still busy with startup work; measuring then would charge that
     // to whichever client runs first. Wait for its CPU to settle (a signal, not a fixed sleep).
     const settle = await waitForQuiet(gateway.pid);

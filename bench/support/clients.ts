@@ -45,6 +45,33 @@ export function oursAvailability(): { layer: 'supervisor' | 'adapters' } | { gap
   return { gap: 'neither src/runtime/gateway-supervisor.ts nor src/adapters/websocket/{rpc-channel,gateway-socket}.ts exists' };
 }
 
+// Modules are imported once, before anything is timed: a first import (xstate, zod, the reference
+// client's graph) would otherwise be charged to the first handshake.
+const modules = new Map<string, Promise<unknown>>();
+function load<T>(url: URL): Promise<T> {
+  let loading = modules.get(url.href);
+  if (loading === undefined) {
+    loading = import(url.href);
+    modules.set(url.href, loading);
+  }
+  return loading as Promise<T>;
+}
+
+/** Imports what `openClient(kind)` will need; a failure here shows up as a gap when opening. */
+export async function preloadClient(kind: ClientKind): Promise<void> {
+  const urls =
+    kind === 'reference'
+      ? [referenceClientUrl]
+      : kind === 'ours'
+        ? (() => {
+            const availability = oursAvailability();
+            if ('gap' in availability) return [];
+            return availability.layer === 'supervisor' ? [supervisorUrl] : [rpcChannelUrl, gatewaySocketUrl];
+          })()
+        : [];
+  await Promise.allSettled(urls.map((url) => load(url)));
+}
+
 export async function openClient(kind: ClientKind, endpoint: Endpoint): Promise<BenchClient | ClientGap> {
   try {
     if (kind === 'raw') return await openRaw(endpoint);
@@ -78,7 +105,7 @@ interface ReferenceClient {
 type ReferenceClientCtor = new (opts: Record<string, unknown>) => ReferenceClient;
 
 async function openReference(endpoint: Endpoint): Promise<BenchClient> {
-  const mod = (await import(referenceClientUrl.href)) as { GatewayClient: ReferenceClientCtor };
+  const mod = await load<{ GatewayClient: ReferenceClientCtor }>(referenceClientUrl);
   let client: ReferenceClient | undefined;
   await new Promise<void>((resolveHello, rejectHello) => {
     client = new mod.GatewayClient({
@@ -113,7 +140,7 @@ async function openOurs(endpoint: Endpoint): Promise<BenchClient> {
   const availability = oursAvailability();
   if ('gap' in availability) throw new Error(availability.gap);
   if (availability.layer === 'supervisor') {
-    const mod = (await import(supervisorUrl.href)) as { createGatewaySupervisor: (o: Record<string, unknown>) => SupervisorFacade };
+    const mod = await load<{ createGatewaySupervisor: (o: Record<string, unknown>) => SupervisorFacade }>(supervisorUrl);
     const supervisor = mod.createGatewaySupervisor({ mode: 'attach', url: endpoint.url, token: endpoint.token, scopes });
     await supervisor.start();
     return {
@@ -138,12 +165,10 @@ interface SocketHandleLike {
 type SignalLike = { type: string; code?: number; reason?: string; error?: { code?: string } };
 
 async function openAdapterLayer(endpoint: Endpoint): Promise<BenchClient> {
-  const rpcMod = (await import(rpcChannelUrl.href)) as {
-    createRpcChannel: (o?: { defaultTimeoutMs?: number }) => RpcChannelLike;
-  };
-  const socketMod = (await import(gatewaySocketUrl.href)) as {
+  const rpcMod = await load<{ createRpcChannel: (o?: { defaultTimeoutMs?: number }) => RpcChannelLike }>(rpcChannelUrl);
+  const socketMod = await load<{
     openGatewaySocket: (deps: Record<string, unknown>, epoch: number, emit: (s: SignalLike) => void) => SocketHandleLike;
-  };
+  }>(gatewaySocketUrl);
   const rpc = rpcMod.createRpcChannel({ defaultTimeoutMs: requestTimeoutMs });
   let closed: (() => void) | undefined;
   const closedPromise = new Promise<void>((done) => (closed = done));

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, platform, arch } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { gatewayNodePath } from './gateway-process.js';
+import { gatewayNodePath } from './gateways.js';
 
 export interface MachineInfo {
   platform: string;
