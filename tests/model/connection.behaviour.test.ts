@@ -137,7 +137,12 @@ describe('connection behaviour', () => {
     c.open();
     c.signal({ type: 'socket.opened' });
     c.signal({ type: 'socket.challenge' });
-    c.signal({ type: 'socket.refused', error: { code: 'NOT_PAIRED', message: 'device identity required', details: { code: 'DEVICE_IDENTITY_REQUIRED' } } });
+    const noIdentity: WireError = {
+      code: 'NOT_PAIRED',
+      message: 'device identity required',
+      details: { code: 'DEVICE_IDENTITY_REQUIRED' },
+    };
+    c.signal({ type: 'socket.refused', error: noIdentity });
     c.signal({ type: 'socket.closed', code: 1008, reason: 'device identity required' });
     expect(c.status()).toMatchObject({ state: 'paused', pauseReason: 'DEVICE_IDENTITY_REQUIRED' });
     c.open();
@@ -168,7 +173,8 @@ describe('connection behaviour', () => {
     c.waitOutBackoff();
     c.signal({ type: 'socket.opened' });
     c.signal({ type: 'socket.challenge' });
-    c.signal({ type: 'socket.refused', error: { code: 'INVALID_REQUEST', message: 'x', details: { code: 'AUTH_PASSWORD_MISMATCH' } } });
+    const wrongPassword: WireError = { code: 'INVALID_REQUEST', message: 'x', details: { code: 'AUTH_PASSWORD_MISMATCH' } };
+    c.signal({ type: 'socket.refused', error: wrongPassword });
     c.signal({ type: 'socket.closed', code: 1008, reason: '' });
     const shapes: Record<ConnectionNotice['type'], string[]> = {
       'connection.ready': ['hello', 'type'],

@@ -100,10 +100,11 @@ describe('connect refusals', () => {
   });
 
   it('retries anything it does not recognise, and reads only well-formed detail codes', () => {
-    expect(classifyRefusal({ code: 'UNAVAILABLE', message: 'The server is busy', retryable: true })).toEqual({ kind: 'retry' });
-    expect(classifyRefusal({ code: 'INVALID_REQUEST', message: 'x', details: 'AUTH_TOKEN_MISMATCH' })).toEqual({ kind: 'retry' });
-    expect(classifyRefusal({ code: 'INVALID_REQUEST', message: 'x', details: [{ code: 'AUTH_TOKEN_MISMATCH' }] })).toEqual({ kind: 'retry' });
-    expect(classifyRefusal({ code: 'INVALID_REQUEST', message: 'x', details: { code: 42 } })).toEqual({ kind: 'retry' });
+    const busy: WireError = { code: 'UNAVAILABLE', message: 'The server is busy', retryable: true };
+    expect(classifyRefusal(busy)).toEqual({ kind: 'retry' });
+    for (const details of ['AUTH_TOKEN_MISMATCH', [{ code: 'AUTH_TOKEN_MISMATCH' }], { code: 42 }, null]) {
+      expect(classifyRefusal({ code: 'INVALID_REQUEST', message: 'x', details })).toEqual({ kind: 'retry' });
+    }
     expect(classifyRefusal(withDetail('  AUTH_TOKEN_MISMATCH  '))).toEqual({ kind: 'pause', reason: 'AUTH_TOKEN_MISMATCH' });
   });
 

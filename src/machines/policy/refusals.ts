@@ -44,9 +44,8 @@ export function classifyRefusal(error: WireError): RefusalDecision {
     return { kind: 'pause', reason: pauseCode };
   }
   const retryAfterMs = error.retryAfterMs;
-  if (error.retryable !== false && typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0) {
-    return { kind: 'retry-after', retryAfterMs };
-  }
+  const usableRetryAfter = typeof retryAfterMs === 'number' && Number.isFinite(retryAfterMs) && retryAfterMs >= 0;
+  if (usableRetryAfter && error.retryable !== false) return { kind: 'retry-after', retryAfterMs };
   return { kind: 'retry' };
 }
 

@@ -108,10 +108,12 @@ export async function runModelPaths<M extends AnyStateMachine, F>(
       for (const sample of samples) sampledKeys.set(sample, eventKey(sample, snapshot as Snap<M>));
       return samples;
     },
-    serializeState: (snapshot, event, previous) =>
-      event === undefined || previous === undefined
-        ? options.stateKey(snapshot as Snap<M>)
-        : `${options.stateKey(snapshot as Snap<M>)} via ${eventKey(event, previous as Snap<M>)} from ${options.stateKey(previous as Snap<M>)}`,
+    serializeState: (snapshot, event, previous) => {
+      const key = options.stateKey(snapshot as Snap<M>);
+      if (event === undefined || previous === undefined) return key;
+      const from = previous as Snap<M>;
+      return `${key} via ${eventKey(event, from)} from ${options.stateKey(from)}`;
+    },
   });
   const replayOptions = { ...options, eventKey, sampledKeys };
 
@@ -162,7 +164,8 @@ export function unvisitedStates(report: ModelCoverageReport): string[] {
 }
 
 function sampleEvents<M extends AnyStateMachine, F>(options: ModelPathOptions<M, F>, snapshot: Snap<M>): Ev<M>[] {
-  const descriptors = new Set<string>(asMachineSnapshot(snapshot)._nodes.flatMap((node: AnyStateNode) => node.ownEvents as string[]));
+  const nodes: AnyStateNode[] = asMachineSnapshot(snapshot)._nodes;
+  const descriptors = new Set<string>(nodes.flatMap((node) => node.ownEvents as string[]));
   const events: Ev<M>[] = [];
   for (const descriptor of descriptors) {
     const sample = options.events[descriptor];
