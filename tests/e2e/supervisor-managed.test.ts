@@ -113,6 +113,12 @@ describe('managed gateway lifecycle (real gateway)', () => {
     expect(isAlive(last)).toBe(false);
     expect(listGatewayProcesses(stateDir)).toEqual([]);
     monitor.stop();
+    // Node closes a child's process handle and a socket's handle one loop turn after their exit/close
+    // events: give them those turns (bounded), then require the baseline exactly.
+    const settled = () =>
+      (activeResources().ProcessWrap ?? 0) <= (resourcesBefore.ProcessWrap ?? 0) &&
+      (activeResources().TCPSocketWrap ?? 0) <= (resourcesBefore.TCPSocketWrap ?? 0);
+    for (let i = 0; i < 50 && !settled(); i++) await new Promise((r) => setTimeout(r, 20));
     expect(activeResources().TCPSocketWrap ?? 0).toBeLessThanOrEqual(resourcesBefore.TCPSocketWrap ?? 0);
     expect(activeResources().ProcessWrap ?? 0).toBe(resourcesBefore.ProcessWrap ?? 0);
     expect(processListenerCounts()).toEqual(listenersBefore);
