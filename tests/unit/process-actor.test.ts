@@ -81,7 +81,8 @@ function brokerPidFrom(stdout: string[]): number {
   return Number(line?.split('=')[1]);
 }
 
-describe('gatewayProcess actor (stand-in child)', () => {
+// Child processes on a loaded 2-core machine: generous bounds, never timed assertions.
+describe('gatewayProcess actor (stand-in child)', { timeout: 30_000 }, () => {
   it('terminate: SIGTERM ends the child, the lingering broker is reaped, exited comes once with a clean stderr tail', async () => {
     const d = deps('obedient');
     const { actor, signals, until } = host(d);

@@ -1,7 +1,7 @@
 // The HTTP-side adapters that decide between spawning, adopting and PORT_IN_USE, against local stand-ins
 // (a gateway-like WebSocket server, a raw TCP listener, a plain HTTP server). The real gateway's answer
 // is checked in tests/e2e/process-gateway.test.ts.
-import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer } from 'ws';
@@ -32,7 +32,7 @@ function listenTcp(port = 0): Promise<{ port: number; server: TcpServer }> {
   return new Promise((resolve) => server.listen(port, '127.0.0.1', () => resolve({ port: (server.address() as { port: number }).port, server })));
 }
 
-function listenHttp(handler: Parameters<typeof createHttpServer>[0]): Promise<{ port: number; server: HttpServer }> {
+function listenHttp(handler: RequestListener): Promise<{ port: number; server: HttpServer }> {
   const server = createHttpServer(handler);
   cleanups.push(
     () =>
@@ -90,7 +90,7 @@ describe('port probe', () => {
     const otherPort = await listenWs(JSON.stringify({ type: 'hello' }));
     expect((await probePort({ host: '127.0.0.1', port: otherPort })).kind).toBe('foreign');
     const silentPort = await listenWs(null);
-    const silent = await probePort({ host: '127.0.0.1', port: silentPort, timeoutMs: 300 });
+    const silent = await probePort({ host: '127.0.0.1', port: silentPort, timeoutMs: 1_000 });
     expect(silent.kind === 'foreign' && silent.detail).toContain('sent no connect.challenge');
   });
 });

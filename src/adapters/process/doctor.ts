@@ -19,12 +19,16 @@ export interface DoctorRepairOptions {
   env?: Record<string, string | undefined>;
   /** Doctor took ~16 s on a 2-core machine; the default leaves room for a slow one. */
   timeoutMs?: number;
+  /** SIGTERM-to-SIGKILL grace when stopping doctor, and the time its leftovers get to exit by themselves. */
+  killGraceMs?: number;
   /** Aborting kills doctor and whatever it started. */
   signal?: AbortSignal;
   /** Lines of combined output kept. */
   outputLines?: number;
   /** Values to redact from the output (the gateway token, when the config holds it). */
   secrets?: ReadonlyArray<string | undefined>;
+  /** Every cleaned output line as it arrives (progress for a CLI, a log). */
+  onOutput?: (line: string) => void;
 }
 
 export interface DoctorRepairResult {
@@ -44,9 +48,12 @@ const PIPE_DRAIN_MS = 1_000;
 /** Runs doctor's repair; rejects only when it cannot be spawned at all (SPAWN_FAILED). */
 export async function runDoctorRepair(options: DoctorRepairOptions): Promise<DoctorRepairResult> {
   const output = new RingBuffer<string>(options.outputLines ?? 60);
-  if (options.signal?.aborted) return { exitCode: null, signal: null, outcome: 'aborted', outputTail: [] };
+  const killGraceMs = options.killGraceMs ?? KILL_GRACE_MS;
+  const notRun: DoctorRepairResult = { exitCode: null, signal: null, outcome: 'aborted', outputTail: [] };
+  if (options.signal?.aborted) return notRun;
   // Never seed here: doctor repairs the config that is there, it does not get a new one.
   await prepareStateDir(options.stateDir, { seedConfig: false });
+  if (options.signal?.aborted) return notRun;
   const marker = randomUUID();
   const env = buildEmbeddingEnv({
     stateDir: options.stateDir,
@@ -68,7 +75,10 @@ export async function runDoctorRepair(options: DoctorRepairOptions): Promise<Doc
   const pid = child.pid as number;
   const tracker = new DescendantTracker(pid, { marker: { name: CHILD_MARKER_ENV, value: marker } }).start();
   const secrets = options.secrets ?? [];
-  const onLine = (line: string): void => output.push(line);
+  const onLine = (line: string): void => {
+    output.push(line);
+    options.onOutput?.(line);
+  };
   const drained = Promise.all([
     child.stdout ? captureLines(child.stdout, { secrets, onLine }) : undefined,
     child.stderr ? captureLines(child.stderr, { secrets, onLine }) : undefined,
@@ -79,14 +89,16 @@ export async function runDoctorRepair(options: DoctorRepairOptions): Promise<Doc
   const stop = (why: 'timeout' | 'aborted'): void => {
     if (stopping) return;
     outcome = why;
-    stopping = terminateProcessTree(child, { graceMs: KILL_GRACE_MS, tracker });
+    stopping = terminateProcessTree(child, { graceMs: killGraceMs, orphanGraceMs: killGraceMs, tracker });
   };
   const timer = setTimeout(() => stop('timeout'), options.timeoutMs ?? DEFAULT_TIMEOUT_MS);
   const onAbort = (): void => stop('aborted');
   options.signal?.addEventListener('abort', onAbort, { once: true });
+  // Aborted while the spawn was under way: the listener above came too late to hear it.
+  if (options.signal?.aborted) onAbort();
   try {
     const status = await waitForExit(child);
-    await (stopping ?? tracker.reap({ graceMs: KILL_GRACE_MS }));
+    await (stopping ?? tracker.reap({ graceMs: killGraceMs }));
     // The pipes close once every writer is gone; a survivor holding them must not hang the repair.
     await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS).unref())]);
     return {
