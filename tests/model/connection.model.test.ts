@@ -112,8 +112,16 @@ function modelOptions(input: { autoOpen: boolean }): ModelPathOptions<Connection
       // A fromCallback can only fail while starting; the model sends the failure the runtime would relay.
       'xstate.error.actor.socket': (event, run) => run.actor.send(event),
     },
-    check: ({ actor, fakes }) => {
+    check: ({ actor, fakes, emitted }) => {
       const s = actor.getSnapshot();
+      // Notices tell a consistent story: ready and lost alternate, starting with ready.
+      let up = false;
+      for (const notice of emitted) {
+        if (notice.type === 'connection.ready') expect([notice.type, up]).toEqual([notice.type, false]);
+        if (notice.type === 'connection.lost') expect([notice.type, up]).toEqual([notice.type, true]);
+        if (notice.type === 'connection.ready' || notice.type === 'connection.lost') up = notice.type === 'connection.ready';
+      }
+      expect(up).toBe(s.matches({ session: 'ready' }));
       const live = fakes.socket.live();
       // Invocation cleanup: exactly the current session's socket runs, and none outside a session.
       expect(live.map((instance) => instance.input.epoch)).toEqual(inSession(s) ? [s.context.epoch] : []);

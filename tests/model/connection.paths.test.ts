@@ -80,6 +80,8 @@ describe('connection paths', () => {
     c.clock.increment(59_999);
     expect(c.state()).toBe('ready');
     expect(first.received).toEqual([]);
+    // Activity re-arms the watchdog without re-announcing the connection.
+    expect(c.notices.filter((n) => n.type === 'connection.ready')).toHaveLength(1);
 
     c.clock.increment(1);
     expect(c.state()).toBe('closing');
@@ -177,5 +179,12 @@ describe('connection paths', () => {
     // The current socket is still heard.
     c.signal({ type: 'socket.opened' });
     expect(c.state()).toBe('awaitingChallenge');
+
+    // Once a session has ended, even its own epoch is late: nothing is left to hear it.
+    const ended = c.current().input.epoch;
+    c.signal({ type: 'socket.closed', code: 1006, reason: '' });
+    c.actor.send({ type: 'socket.closed', epoch: ended, code: 1006, reason: 'duplicate close' });
+    expect(c.status()).toMatchObject({ state: 'backoff', attempt: 2 });
+    expect(c.actionNames().filter((name) => name === 'dropStaleSignal')).toHaveLength(2);
   });
 });

@@ -65,15 +65,21 @@ export const connectionMachine = connectionSetup.createMachine({
         id: 'socket',
         src: 'gatewaySocket',
         input: ({ context }) => ({ epoch: context.epoch }),
-        onError: {
-          target: 'deciding',
-          actions: {
-            type: 'recordSocketFailure',
-            params: ({ event }) => ({
-              message: event.error instanceof Error ? event.error.message : String(event.error),
-            }),
+        onError: [
+          {
+            // A ready connection that loses its socket this way is still a lost connection.
+            guard: stateIn('#connection.session.ready'),
+            target: 'deciding',
+            actions: [
+              { type: 'recordSocketFailure', params: ({ event }) => ({ message: errorMessage(event.error) }) },
+              { type: 'notify', params: ({ context }) => lostNotice(context) },
+            ],
           },
-        },
+          {
+            target: 'deciding',
+            actions: { type: 'recordSocketFailure', params: ({ event }) => ({ message: errorMessage(event.error) }) },
+          },
+        ],
       },
       initial: 'handshake',
       on: {
@@ -105,8 +111,9 @@ export const connectionMachine = connectionSetup.createMachine({
           entry: { type: 'notify', params: ({ context }) => readyNotice(context) },
           initial: 'watching',
           states: {
-            // Re-entered on every inbound frame, which restarts the watchdog.
             watching: {
+              // Re-entering (only this sub-state, not `ready`) restarts the watchdog on every inbound frame.
+              on: { 'socket.activity': { guard: 'isCurrentEpoch', target: 'watching', reenter: true } },
               after: {
                 tickWatchdog: {
                   target: '#connection.session.closing',
@@ -119,7 +126,6 @@ export const connectionMachine = connectionSetup.createMachine({
             },
           },
           on: {
-            'socket.activity': { guard: 'isCurrentEpoch', target: '.watching', reenter: true },
             'socket.closed': {
               guard: 'isCurrentEpoch',
               target: '#connection.deciding',
@@ -176,3 +182,7 @@ export const connectionMachine = connectionSetup.createMachine({
 });
 
 export type ConnectionMachine = typeof connectionMachine;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
