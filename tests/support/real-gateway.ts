@@ -187,7 +187,13 @@ export function connectOnce(url: string, token: string, signal?: AbortSignal): P
     const onAbort = (): void => finish({ kind: 'retry', retryAfterMs: 0 });
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.on('message', (data) => {
-      const frame = JSON.parse(data.toString()) as {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(data.toString());
+      } catch {
+        return;
+      }
+      const frame = parsed as {
         type?: string;
         event?: string;
         ok?: boolean;

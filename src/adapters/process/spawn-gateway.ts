@@ -126,6 +126,7 @@ class OwnedGateway implements GatewayChild {
   private readonly stderr: RingBuffer<string>;
   private readonly logger: ProcessLogger | undefined;
   private childDone = false;
+  private terminating: Promise<GatewayExit> | undefined;
 
   constructor(child: ChildProcess, pid: number, marker: string, options: GatewaySpawnOptions, secrets: string[]) {
     this.child = child;
@@ -171,7 +172,13 @@ class OwnedGateway implements GatewayChild {
     return !this.childDone && this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  async terminate(graceMs: number): Promise<GatewayExit> {
+  terminate(graceMs: number): Promise<GatewayExit> {
+    // Once: a second SIGTERM in the middle of the gateway's shutdown must not restart the grace period.
+    this.terminating ??= this.stopOnce(graceMs);
+    return this.terminating;
+  }
+
+  private async stopOnce(graceMs: number): Promise<GatewayExit> {
     if (this.running) {
       // A last look at the tree while the broker is still listed under the gateway.
       this.tracker.refresh();
