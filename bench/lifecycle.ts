@@ -2,11 +2,10 @@
 // gateway the same way and retries connect + handshake every 10 ms until hello-ok; fresh state dir each,
 // order alternating per iteration. (2) SIGKILL of the supervised child to status `running` with a new pid,
 // against the cold start of the same supervisor. Overheads are reported in ms and as ratios.
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createGatewaySupervisor, type GatewaySupervisor } from '../src/index.js';
 import { freePort } from '../tests/support/free-port.js';
 import { listGatewayProcesses } from '../tests/support/process-tree.js';
 import { gatewayNodePath, launchGateway, openclawEntry } from './support/gateways.js';
@@ -26,25 +25,6 @@ export const defaultLifecycleOptions: Omit<LifecycleOptions, 'log'> = {
   oracleRetryIntervalMs: 10,
   readyDeadlineMs: 90_000,
 };
-
-/** The part of the supervisor status this bench reads (src/runtime/status.ts). */
-interface StatusLike {
-  state: string;
-  phase?: string;
-  pid?: number;
-  crashCount?: number;
-  epoch?: number;
-  error?: { code: string; message: string };
-}
-
-/** The facade shape fixed by ARCHITECTURE.md ("Public handles"). */
-interface ManagedSupervisor {
-  start(): Promise<unknown>;
-  stop(): Promise<unknown>;
-  getStatus(): StatusLike;
-  on(event: 'status', fn: (status: StatusLike) => void): unknown;
-}
-type CreateSupervisor = (options: Record<string, unknown>) => ManagedSupervisor;
 
 export interface StatusStep {
   atMs: number;
@@ -81,8 +61,6 @@ export interface OracleRun {
 
 export interface LifecycleResult {
   options: Omit<LifecycleOptions, 'log'>;
-  supervisorAvailable: boolean;
-  pending: string[];
   supervisor: SupervisorRun[];
   oracle: OracleRun[];
   summary: {
@@ -97,12 +75,8 @@ export interface LifecycleResult {
   };
 }
 
-const supervisorPath = fileURLToPath(new URL('../src/runtime/gateway-supervisor.ts', import.meta.url));
-
 export async function runLifecycleBench(options: LifecycleOptions): Promise<LifecycleResult> {
   const { log, ...recorded } = options;
-  const pending: string[] = [];
-  const create = await loadSupervisor(pending);
   const supervisor: SupervisorRun[] = [];
   const oracle: OracleRun[] = [];
 
@@ -113,8 +87,8 @@ export async function runLifecycleBench(options: LifecycleOptions): Promise<Life
         const run = await oracleColdStart(i + 1, options);
         oracle.push(run);
         log(`  iteration ${i + 1} oracle: ${run.error ?? `ready ${run.coldStartMs} ms (${run.attempts} attempts), stop ${run.stopMs} ms`}`);
-      } else if (create !== undefined) {
-        const run = await supervisedRun(create, i + 1, options);
+      } else {
+        const run = await supervisedRun(i + 1, options);
         supervisor.push(run);
         log(
           `  iteration ${i + 1} supervisor: ${run.error ?? ''} start ${run.coldStartMs ?? '-'} ms, ` +
@@ -133,8 +107,6 @@ export async function runLifecycleBench(options: LifecycleOptions): Promise<Life
   const killMedian = killMs.length ? round(median(killMs), 1) : null;
   return {
     options: recorded,
-    supervisorAvailable: create !== undefined,
-    pending,
     supervisor,
     oracle,
     summary: {
@@ -148,23 +120,6 @@ export async function runLifecycleBench(options: LifecycleOptions): Promise<Life
       killToReadyRatioVsOracleColdStart: ratio(killMedian ?? undefined, oracleMedian ?? undefined),
     },
   };
-}
-
-async function loadSupervisor(pending: string[]): Promise<CreateSupervisor | undefined> {
-  if (!existsSync(supervisorPath)) {
-    pending.push('src/runtime/gateway-supervisor.ts does not exist: supervisor cold start and SIGKILL-to-ready not measured');
-    return undefined;
-  }
-  try {
-    const mod = (await import(new URL('../src/runtime/gateway-supervisor.ts', import.meta.url).href)) as {
-      createGatewaySupervisor?: CreateSupervisor;
-    };
-    if (typeof mod.createGatewaySupervisor === 'function') return mod.createGatewaySupervisor;
-    pending.push('src/runtime/gateway-supervisor.ts does not export createGatewaySupervisor');
-  } catch (error) {
-    pending.push(`src/runtime/gateway-supervisor.ts failed to load: ${(error as Error).message}`);
-  }
-  return undefined;
 }
 
 async function oracleColdStart(iteration: number, options: LifecycleOptions): Promise<OracleRun> {
@@ -189,16 +144,16 @@ async function oracleColdStart(iteration: number, options: LifecycleOptions): Pr
   }
 }
 
-async function supervisedRun(create: CreateSupervisor, iteration: number, options: LifecycleOptions): Promise<SupervisorRun> {
+async function supervisedRun(iteration: number, options: LifecycleOptions): Promise<SupervisorRun> {
   const stateDir = await mkdtemp(join(tmpdir(), 'oc-bench-'));
   const port = await freePort();
   const run: SupervisorRun = { iteration };
-  let supervisor: ManagedSupervisor | undefined;
+  let supervisor: GatewaySupervisor | undefined;
   let unregister: (() => void) | undefined;
   try {
-    const created = create({ mode: 'managed', stateDir, port, nodePath: gatewayNodePath, openclawEntry, skipChannels: true });
+    const created = createGatewaySupervisor({ mode: 'managed', stateDir, port, nodePath: gatewayNodePath, openclawEntry, skipChannels: true });
     supervisor = created;
-    unregister = registerCleanup(() => created.stop());
+    unregister = registerCleanup(() => created.dispose());
     const startAt = performance.now();
     await withDeadline(supervisor.start(), options.readyDeadlineMs, 'start()');
     run.coldStartMs = round(performance.now() - startAt, 1);
@@ -214,6 +169,7 @@ async function supervisedRun(create: CreateSupervisor, iteration: number, option
       try {
         await withDeadline(supervisor.stop(), 30_000, 'stop()');
         run.stopMs = round(performance.now() - stopAt, 1);
+        await supervisor.dispose();
       } catch (error) {
         run.error = `${run.error ?? ''} stop: ${(error as Error).message}`.trim();
       }
@@ -226,14 +182,14 @@ async function supervisedRun(create: CreateSupervisor, iteration: number, option
 }
 
 async function measureKillToReady(
-  supervisor: ManagedSupervisor,
+  supervisor: GatewaySupervisor,
   oldPid: number,
   run: SupervisorRun,
   options: LifecycleOptions,
 ): Promise<void> {
   const timeline: StatusStep[] = [];
   let killedAt = 0;
-  let unsubscribe: unknown;
+  let unsubscribe: (() => void) | undefined;
   const ready = new Promise<void>((done) => {
     unsubscribe = supervisor.on('status', (status) => {
       if (killedAt === 0) return;
@@ -255,7 +211,7 @@ async function measureKillToReady(
     run.crashCountAfter = supervisor.getStatus().crashCount;
   } finally {
     run.timeline = timeline;
-    if (typeof unsubscribe === 'function') (unsubscribe as () => void)();
+    unsubscribe?.();
   }
 }
 

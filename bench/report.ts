@@ -1,5 +1,5 @@
 // The human summary, bench/results/latest.md: tables of medians and percentiles, the ratios against the
-// baselines measured in the same run, the machine, and every gap or pending item said plainly.
+// baselines measured in the same run, the machine, and every gap said plainly.
 import type { MachineInfo } from './support/machine.js';
 import type { QuietResult } from './support/proc-cpu.js';
 import type { ThroughputResult } from './throughput.js';
@@ -95,10 +95,10 @@ function renderLifecycle(run: RunRecord): string[] {
     '| measure | median ms | runs (ms) |',
     '| --- | --- | --- |',
     `| oracle cold start (spawn to hello-ok) | ${fmt(s.oracleColdStartMsMedian)} | ${l.oracle.map((r) => r.coldStartMs ?? `error: ${r.error}`).join(', ')} |`,
-    `| supervisor start() to ready | ${fmt(s.supervisorColdStartMsMedian)} | ${l.supervisor.map((r) => r.coldStartMs ?? `error: ${r.error}`).join(', ') || 'pending'} |`,
-    `| supervisor SIGKILL to running (new pid) | ${fmt(s.killToReadyMsMedian)} | ${l.supervisor.map((r) => r.killToReadyMs ?? `error: ${r.error}`).join(', ') || 'pending'} |`,
+    `| supervisor start() to ready | ${fmt(s.supervisorColdStartMsMedian)} | ${l.supervisor.map((r) => r.coldStartMs ?? `error: ${r.error}`).join(', ') || 'none'} |`,
+    `| supervisor SIGKILL to running (new pid) | ${fmt(s.killToReadyMsMedian)} | ${l.supervisor.map((r) => r.killToReadyMs ?? `error: ${r.error}`).join(', ') || 'none'} |`,
     `| oracle stop (SIGTERM to exit) | ${fmt(medianOf(l.oracle.map((r) => r.stopMs)))} | ${l.oracle.map((r) => r.stopMs ?? '-').join(', ')} |`,
-    `| supervisor stop() | ${fmt(medianOf(l.supervisor.map((r) => r.stopMs)))} | ${l.supervisor.map((r) => r.stopMs ?? '-').join(', ') || 'pending'} |`,
+    `| supervisor stop() | ${fmt(medianOf(l.supervisor.map((r) => r.stopMs)))} | ${l.supervisor.map((r) => r.stopMs ?? '-').join(', ') || 'none'} |`,
     '',
     `Overheads: start() vs oracle ${fmtSigned(s.coldStartOverheadMs)} ms (ratio ${fmt(s.coldStartRatio)}); ` +
       `SIGKILL-to-running vs the supervisor's own cold start ${fmtSigned(s.killToReadyOverheadVsColdStartMs)} ms (ratio ${fmt(s.killToReadyRatioVsColdStart)}), ` +
@@ -113,7 +113,6 @@ function renderLifecycle(run: RunRecord): string[] {
     if (r.leftoverPids && r.leftoverPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs still alive 2.5 s after stop(): ${r.leftoverPids.join(', ')} (stopped by the bench)`);
     if (r.error) out.push(`- iteration ${r.iteration} error: ${r.error}`);
   }
-  if (l.pending.length > 0) out.push('', 'Pending: ' + l.pending.join('; ') + '.');
   out.push('');
   return out;
 }

@@ -61,7 +61,6 @@ if (only.has('lifecycle')) {
   log('bench 2: lifecycle');
   try {
     record.lifecycle = await lifecycle();
-    for (const item of record.lifecycle.pending) log(`  pending: ${item}`);
   } catch (error) {
     record.lifecycleError = (error as Error).message;
     log(`  failed: ${record.lifecycleError}`);
