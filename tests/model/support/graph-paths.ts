@@ -112,7 +112,8 @@ export async function runModelPaths<M extends AnyStateMachine, F>(
       const key = options.stateKey(snapshot as Snap<M>);
       if (event === undefined || previous === undefined) return key;
       const from = previous as Snap<M>;
-      return `${key} via ${eventKey(event, from)} from ${options.stateKey(from)}`;
+      // The key taken when the event was sampled: `previous` is not always the snapshot it came from.
+      return `${key} via ${sampledKeys.get(event) ?? eventKey(event, from)} from ${options.stateKey(from)}`;
     },
   });
   const replayOptions = { ...options, eventKey, sampledKeys };
