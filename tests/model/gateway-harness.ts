@@ -1,8 +1,10 @@
 // Fakes and sample values shared by the gateway and refresh model tests: controllable stand-ins for every
 // actor the gateway machine invokes, and the signals a real process or connection would send.
-import { fromPromise, type AnyActorLogic, type PromiseActorLogic } from 'xstate';
+import { createActor, fromPromise, SimulatedClock, type Actor, type AnyActorLogic, type PromiseActorLogic } from 'xstate';
 import type { ConnectionCommand, ConnectionInput } from '../../src/machines/connection/types.js';
-import type { DoctorResult, EpochInput } from '../../src/machines/gateway/types.js';
+import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
+import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
+import type { DoctorResult, EpochInput, GatewayEmitted, GatewayMachineInput } from '../../src/machines/gateway/types.js';
 import type { RefreshEvent, RefreshMachineInput } from '../../src/machines/refresh/types.js';
 import type {
   ConnectionNotice,
@@ -12,7 +14,12 @@ import type {
   ProcessCommand,
   ProcessSignal,
 } from '../../src/protocol/signals.js';
-import { createFakeCallbackActor, type FakeCallbackActor } from './support/fake-callback-actor.js';
+import {
+  createFakeCallbackActor,
+  deliverSignal,
+  type FakeCallbackActor,
+  type FakeInstance,
+} from './support/fake-callback-actor.js';
 
 export interface FakePromiseInstance<TOutput, TInput> {
   input: TInput;
@@ -136,4 +143,81 @@ export function exited(
 /** The `gateway.state` values the gateway machine has told its refresh child, oldest first. */
 export function reportedStates(fakes: GatewayFakes): string[] {
   return (fakes.refresh.instances[0]?.received ?? []).flatMap((event) => (event.type === 'gateway.state' ? [event.value] : []));
+}
+
+export interface GatewayRig {
+  actor: Actor<typeof gatewayMachine>;
+  clock: SimulatedClock;
+  fakes: GatewayFakes;
+  /** Everything the machine emitted (`gateway.dropped`, `gateway.crashed`, ...). */
+  emitted: GatewayEmitted[];
+  /** Names of the actions the machine executed, in order (from `@xstate.action` inspection events). */
+  actions: string[];
+  status(): ReturnType<typeof selectGatewayStatus>;
+  /** The child of the current epoch (the one the machine talks to). */
+  child(): FakeInstance<ProcessCommand, ProcessSignal, ProcessActorInput>;
+  /** Sends a process signal the way it arrives: through its live actor, or relayed when that is gone. */
+  signal(signal: ProcessSignal): void;
+  /** Sends a connection notice through the live connection actor. */
+  notice(notice: ConnectionNotice): void;
+  /** From `stopped` (or `error`) to `running`: probe (unless attach), spawn, listen, handshake. */
+  bringUp(options?: { probe?: PortProbeResult; bootId?: string }): Promise<void>;
+  /** From a dead child to `running` again: spawned, listening, handshake. */
+  respawnToRunning(bootId: string): Promise<void>;
+}
+
+/** A started gateway actor on a SimulatedClock with every invoked actor faked. */
+export function createGatewayRig(
+  input: Partial<GatewayMachineInput> = {},
+  options: { keepRefresh?: boolean } = {},
+): GatewayRig {
+  const { fakes, actors } = createGatewayFakes(options);
+  const clock = new SimulatedClock();
+  const emitted: GatewayEmitted[] = [];
+  const actions: string[] = [];
+  const actor = createActor(gatewayMachine.provide({ actors }), {
+    clock,
+    input: { mode: 'managed', connection: { url: 'ws://127.0.0.1:18789' }, random: () => 0, ...input },
+    inspect: (event) => {
+      if (event.type === '@xstate.action' && event.actorRef === actor) actions.push(event.action.type);
+    },
+  });
+  actor.on('*', (event) => emitted.push(event as GatewayEmitted));
+  actor.start();
+  const rig: GatewayRig = {
+    actor,
+    clock,
+    fakes,
+    emitted,
+    actions,
+    status: () => selectGatewayStatus(actor.getSnapshot()),
+    child: () => {
+      const epoch = actor.getSnapshot().context.epoch;
+      const instance = fakes.process.live().find((candidate) => candidate.input.epoch === epoch);
+      if (!instance) throw new Error(`no live child of epoch ${epoch}`);
+      return instance;
+    },
+    signal: (signal) => deliverSignal(fakes.process, actor, signal, (input) => input.epoch === signal.epoch),
+    notice: (notice) => {
+      const [instance] = fakes.connection.live();
+      if (!instance) throw new Error(`no live connection for ${notice.type}`);
+      instance.send(notice);
+    },
+    bringUp: async ({ probe = { kind: 'free' } as PortProbeResult, bootId = 'boot-1' } = {}) => {
+      actor.send({ type: 'gateway.start' });
+      if (actor.getSnapshot().matches('probing')) {
+        fakes.probePort.pending()[0]?.resolve(probe);
+        await flush();
+      }
+      if (actor.getSnapshot().matches('owned')) await rig.respawnToRunning(bootId);
+      else rig.notice({ type: 'connection.ready', hello: hello(bootId) });
+    },
+    respawnToRunning: async (bootId) => {
+      rig.signal({ type: 'process.spawned', epoch: actor.getSnapshot().context.epoch, pid: 1000 + actor.getSnapshot().context.epoch });
+      fakes.waitListening.pending()[0]?.resolve();
+      await flush();
+      rig.notice({ type: 'connection.ready', hello: hello(bootId) });
+    },
+  };
+  return rig;
 }

@@ -42,9 +42,18 @@ export const gatewayMachine = gatewaySetup.createMachine({
     'gateway.restart': { actions: 'refuseRefresh' },
     'gateway.reload': { actions: 'refuseRefresh' },
     // Process signals land here when no state took them: from an older epoch, or out of place.
-    'process.spawned': [{ guard: 'isStale', actions: 'dropStale' }, { actions: 'ignoreUnexpected' }],
-    'process.spawnFailed': [{ guard: 'isStale', actions: 'dropStale' }, { actions: 'ignoreUnexpected' }],
-    'process.exited': [{ guard: 'isStale', actions: 'dropStale' }, { actions: 'ignoreUnexpected' }],
+    'process.spawned': [
+      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
+      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
+    ],
+    'process.spawnFailed': [
+      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
+      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
+    ],
+    'process.exited': [
+      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
+      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
+    ],
   },
   initial: 'stopped',
   states: {

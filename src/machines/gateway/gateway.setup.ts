@@ -120,8 +120,10 @@ export const gatewaySetup = setup({
     terminateProcess: sendTo('process', { type: 'process.terminate' }),
     reloadProcess: sendTo('process', { type: 'process.reload' }),
     closeConnection: sendTo('connection', { type: 'connection.close' }),
-    dropStale: emit(({ context, event }) => dropped(context, event, 'stale-epoch')),
-    ignoreUnexpected: emit(({ context, event }) => dropped(context, event, 'unexpected')),
+    // No-ops on purpose: their names are what the inspection stream shows for a dropped signal.
+    dropStale: (_, _params: undefined) => undefined,
+    ignoreUnexpected: (_, _params: undefined) => undefined,
+    announceDrop: emit(({ context, event }, params: { reason: 'stale-epoch' | 'unexpected' }) => dropped(context, event, params.reason)),
   },
 });
 
