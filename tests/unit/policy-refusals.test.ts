@@ -19,7 +19,8 @@ const GATEWAY_DETAIL_CODES: Array<[string, 'pause' | 'retry']> = [
   ['AUTH_PASSWORD_MISMATCH', 'pause'],
   ['AUTH_PASSWORD_NOT_CONFIGURED', 'pause'],
   ['AUTH_BOOTSTRAP_TOKEN_INVALID', 'pause'],
-  ['AUTH_DEVICE_TOKEN_MISMATCH', 'pause'],
+  // The socket adapter drops the refused stored device token and falls back to the shared token.
+  ['AUTH_DEVICE_TOKEN_MISMATCH', 'retry'],
   ['AUTH_SCOPE_MISMATCH', 'pause'],
   ['AUTH_RATE_LIMITED', 'pause'],
   ['AUTH_TAILSCALE_IDENTITY_MISSING', 'pause'],

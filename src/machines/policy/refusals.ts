@@ -33,6 +33,12 @@ export const PAUSING_REFUSAL_CODES: ReadonlySet<string> = new Set([
   'CONTROL_UI_ORIGIN_NOT_ALLOWED',
 ]);
 
+/**
+ * Auth codes the next attempt does not repeat: a refused stored device token is deleted by the socket
+ * adapter, which then falls back to the shared token, so one more (backed-off) attempt is worth it.
+ */
+const ADAPTER_RECOVERS: ReadonlySet<string> = new Set(['AUTH_DEVICE_TOKEN_MISMATCH']);
+
 /** Prefixes of pausing families. `AUTHENTICATED_PROFILE_UNAVAILABLE` does not match `AUTH_` on purpose. */
 const PAUSING_PREFIXES = ['AUTH_', 'DEVICE_AUTH_'] as const;
 
@@ -40,7 +46,7 @@ const PAUSING_PREFIXES = ['AUTH_', 'DEVICE_AUTH_'] as const;
 export function classifyRefusal(error: WireError): RefusalDecision {
   const detailCode = readDetailCode(error.details);
   const pauseCode = [detailCode, error.code].find((code) => code !== undefined && isPausingCode(code));
-  if (pauseCode !== undefined && !pairingSaysKeepTrying(pauseCode, error.details)) {
+  if (pauseCode !== undefined && !pairingSaysKeepTrying(pauseCode, error.details) && !ADAPTER_RECOVERS.has(pauseCode)) {
     return { kind: 'pause', reason: pauseCode };
   }
   const retryAfterMs = error.retryAfterMs;
