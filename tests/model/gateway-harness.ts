@@ -1,10 +1,22 @@
 // Fakes and sample values shared by the gateway and refresh model tests: controllable stand-ins for every
 // actor the gateway machine invokes, and the signals a real process or connection would send.
-import { createActor, fromPromise, SimulatedClock, type Actor, type AnyActorLogic, type PromiseActorLogic } from 'xstate';
+import {
+  createActor,
+  fromPromise,
+  SimulatedClock,
+  type Actor,
+  type AnyActorLogic,
+  type PromiseActorLogic,
+} from 'xstate';
 import type { ConnectionCommand, ConnectionInput } from '../../src/machines/connection/types.js';
 import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
-import type { DoctorResult, EpochInput, GatewayEmitted, GatewayMachineInput } from '../../src/machines/gateway/types.js';
+import type {
+  DoctorResult,
+  EpochInput,
+  GatewayEmitted,
+  GatewayMachineInput,
+} from '../../src/machines/gateway/types.js';
 import type { RefreshEvent, RefreshMachineInput } from '../../src/machines/refresh/types.js';
 import type {
   ConnectionNotice,
@@ -142,7 +154,9 @@ export function exited(
 
 /** The `gateway.state` values the gateway machine has told its refresh child, oldest first. */
 export function reportedStates(fakes: GatewayFakes): string[] {
-  return (fakes.refresh.instances[0]?.received ?? []).flatMap((event) => (event.type === 'gateway.state' ? [event.value] : []));
+  return (fakes.refresh.instances[0]?.received ?? []).flatMap((event) =>
+    event.type === 'gateway.state' ? [event.value] : [],
+  );
 }
 
 export interface GatewayRig {
@@ -213,7 +227,11 @@ export function createGatewayRig(
       else rig.notice({ type: 'connection.ready', hello: hello(bootId) });
     },
     respawnToRunning: async (bootId) => {
-      rig.signal({ type: 'process.spawned', epoch: actor.getSnapshot().context.epoch, pid: 1000 + actor.getSnapshot().context.epoch });
+      rig.signal({
+        type: 'process.spawned',
+        epoch: actor.getSnapshot().context.epoch,
+        pid: 1000 + actor.getSnapshot().context.epoch,
+      });
       fakes.waitListening.pending()[0]?.resolve();
       await flush();
       rig.notice({ type: 'connection.ready', hello: hello(bootId) });

@@ -22,7 +22,11 @@ describe('gateway machine', () => {
     expect(rig.fakes.process.instances).toHaveLength(2);
 
     // Then it keeps dying during startup: 2 s, 4 s, 8 s between spawns (random 0 = no jitter).
-    for (const [crashCount, delayMs] of [[2, 2_000], [3, 4_000], [4, 8_000]] as const) {
+    for (const [crashCount, delayMs] of [
+      [2, 2_000],
+      [3, 4_000],
+      [4, 8_000],
+    ] as const) {
       const spawned = rig.fakes.process.instances.length;
       rig.signal(exited(rig.child().input.epoch, { code: 1, uptimeMs: 3_000, stderrTail: ['Error: boom'] }));
       expect(rig.status()).toMatchObject({ state: 'starting', phase: 'backoff', crashCount });
@@ -37,18 +41,22 @@ describe('gateway machine', () => {
     expect(rig.status()).toMatchObject({
       state: 'error',
       crashCount: 5,
-      error: { code: 'GATEWAY_CRASHED', reason: 'crashed', exitCode: 1, signal: null, stderrTail: ['Error: boom', 'at main'] },
+      error: {
+        code: 'GATEWAY_CRASHED',
+        reason: 'crashed',
+        exitCode: 1,
+        signal: null,
+        stderrTail: ['Error: boom', 'at main'],
+      },
     });
     rig.clock.increment(60_000);
     expect(rig.fakes.process.instances).toHaveLength(5);
     expect(rig.fakes.process.live()).toHaveLength(0);
-    expect(rig.emitted.filter((e) => e.type === 'gateway.crashed').map((e) => e.type === 'gateway.crashed' && e.decision.action)).toEqual([
-      'respawn-now',
-      'respawn-later',
-      'respawn-later',
-      'respawn-later',
-      'give-up',
-    ]);
+    expect(
+      rig.emitted
+        .filter((e) => e.type === 'gateway.crashed')
+        .map((e) => e.type === 'gateway.crashed' && e.decision.action),
+    ).toEqual(['respawn-now', 'respawn-later', 'respawn-later', 'respawn-later', 'give-up']);
   });
 
   it('exit 78 runs doctor once then retries once, then config-invalid', async () => {
@@ -69,7 +77,12 @@ describe('gateway machine', () => {
 
     expect(rig.status()).toMatchObject({
       state: 'error',
-      error: { code: 'GATEWAY_CONFIG_INVALID', reason: 'config-invalid', exitCode: 78, stderrTail: ['Config invalid', 'still'] },
+      error: {
+        code: 'GATEWAY_CONFIG_INVALID',
+        reason: 'config-invalid',
+        exitCode: 78,
+        stderrTail: ['Config invalid', 'still'],
+      },
     });
     expect(rig.fakes.doctor.instances).toHaveLength(1);
     expect(rig.fakes.process.instances).toHaveLength(2);
@@ -165,7 +178,11 @@ describe('gateway machine', () => {
     await flush();
     expect(rig.status()).toMatchObject({
       state: 'error',
-      error: { code: 'PORT_IN_USE', reason: 'port-in-use', details: { holder: 'foreign', detail: 'HTTP 404 from something else' } },
+      error: {
+        code: 'PORT_IN_USE',
+        reason: 'port-in-use',
+        details: { holder: 'foreign', detail: 'HTTP 404 from something else' },
+      },
     });
     // Fails on the probe: no child, so no 22 s of bind retries before an exit 1.
     expect(rig.fakes.process.instances).toHaveLength(0);
@@ -176,7 +193,10 @@ describe('gateway machine', () => {
     rig.actor.send({ type: 'gateway.start' });
     rig.fakes.probePort.pending()[0]?.resolve({ kind: 'gateway' });
     await flush();
-    expect(rig.status()).toMatchObject({ state: 'error', error: { code: 'PORT_IN_USE', details: { holder: 'gateway' } } });
+    expect(rig.status()).toMatchObject({
+      state: 'error',
+      error: { code: 'PORT_IN_USE', details: { holder: 'gateway' } },
+    });
     expect(rig.fakes.process.instances).toHaveLength(0);
   });
 

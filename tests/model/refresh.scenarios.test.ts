@@ -148,7 +148,12 @@ describe('refresh machine', () => {
     const rig = createRefreshRig();
     rig.actor.send({ type: 'refresh.restart.request' });
     rig.clock.increment(2_000);
-    expect(rig.emitted).toContainEqual({ type: 'refresh.settled', kind: 'restart', outcome: 'skipped', reason: 'gateway-not-running' });
+    expect(rig.emitted).toContainEqual({
+      type: 'refresh.settled',
+      kind: 'restart',
+      outcome: 'skipped',
+      reason: 'gateway-not-running',
+    });
     rig.gateway('starting');
     rig.gateway('running');
     rig.clock.increment(60_000);

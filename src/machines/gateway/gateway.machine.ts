@@ -5,9 +5,10 @@
 // Lifetimes are states: the child process lives exactly as long as `owned` (the invoke's cleanup kills
 // it), a connection as long as `owned.linked` or `attached`. Lifecycle names for hosts (stopped,
 // starting, running, reconnecting, stopping, error) are in each state's `meta`, read by selectors.ts.
-import { and, not } from 'xstate';
-import { configInvalid, crashed, errorText, notListening, paused, portInUse, probeFailed, spawnFailed, toExit } from './failures.js';
-import { connectionInput, gatewaySetup } from './gateway.setup.js';
+import { attachedState } from './attached.state.js';
+import { configInvalid, errorText, portInUse, probeFailed } from './failures.js';
+import { gatewaySetup } from './gateway.setup.js';
+import { ownedState } from './owned.state.js';
 import { resolveGatewaySettings } from './settings.js';
 
 export const gatewayMachine = gatewaySetup.createMachine({
@@ -59,7 +60,12 @@ export const gatewayMachine = gatewaySetup.createMachine({
   states: {
     stopped: {
       meta: { lifecycle: 'stopped' },
-      entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'stopped' } }, { type: 'report', params: { value: 'stopped' } }],
+      entry: [
+        'bumpEpoch',
+        'forgetGateway',
+        { type: 'failRefresh', params: { reason: 'stopped' } },
+        { type: 'report', params: { value: 'stopped' } },
+      ],
       on: {
         'gateway.start': [
           { guard: { type: 'inMode', params: { mode: 'attach' } }, target: 'attached', actions: 'beginLifecycle' },
@@ -70,7 +76,12 @@ export const gatewayMachine = gatewaySetup.createMachine({
 
     error: {
       meta: { lifecycle: 'error' },
-      entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'failed' } }, { type: 'report', params: { value: 'error' } }],
+      entry: [
+        'bumpEpoch',
+        'forgetGateway',
+        { type: 'failRefresh', params: { reason: 'failed' } },
+        { type: 'report', params: { value: 'error' } },
+      ],
       on: {
         'gateway.start': [
           { guard: { type: 'inMode', params: { mode: 'attach' } }, target: 'attached', actions: 'beginLifecycle' },
@@ -91,14 +102,21 @@ export const gatewayMachine = gatewaySetup.createMachine({
         onDone: [
           { guard: { type: 'portFree', params: ({ event }) => ({ seen: event.output.kind }) }, target: 'owned' },
           {
-            guard: { type: 'adoptable', params: ({ context, event }) => ({ seen: event.output.kind, mode: context.mode }) },
+            guard: {
+              type: 'adoptable',
+              params: ({ context, event }) => ({ seen: event.output.kind, mode: context.mode }),
+            },
             target: 'attached',
           },
           {
             target: 'error',
             actions: {
               type: 'fail',
-              params: ({ event }) => portInUse(event.output.kind === 'gateway' ? 'gateway' : 'foreign', event.output.kind === 'foreign' ? event.output.detail : undefined),
+              params: ({ event }) =>
+                portInUse(
+                  event.output.kind === 'gateway' ? 'gateway' : 'foreign',
+                  event.output.kind === 'foreign' ? event.output.detail : undefined,
+                ),
             },
           },
         ],
@@ -110,167 +128,7 @@ export const gatewayMachine = gatewaySetup.createMachine({
       on: { 'gateway.stop': 'stopped' },
     },
 
-    owned: {
-      entry: ['bumpEpoch', 'markOwned'],
-      invoke: {
-        id: 'process',
-        src: 'gatewayProcess',
-        input: ({ context }) => ({ epoch: context.epoch }),
-        // The adapter reports spawn failures as `process.spawnFailed`; a throw at start means the same.
-        onError: { target: 'error', actions: { type: 'fail', params: ({ event }) => spawnFailed(errorText(event.error)) } },
-      },
-      initial: 'spawning',
-      on: {
-        'gateway.stop': '.stopping',
-        'process.exited': [
-          {
-            guard: and(['isCurrent', 'isConfigExit', 'whileStarting', not('repairAttempted')]),
-            target: 'repairing',
-            actions: ['recordExit', 'markRepairing'],
-          },
-          {
-            guard: and(['isCurrent', 'isConfigExit', 'whileStarting']),
-            target: 'error',
-            actions: [
-              'recordExit',
-              { type: 'fail', params: ({ event }) => configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)) },
-            ],
-          },
-          {
-            guard: and(['isCurrent', 'crashRespawnsNow']),
-            target: '#gateway.owned',
-            reenter: true,
-            actions: 'recordCrash',
-          },
-          {
-            guard: and(['isCurrent', 'crashBacksOff']),
-            target: 'respawnBackoff',
-            actions: 'recordCrash',
-          },
-          {
-            guard: 'isCurrent',
-            target: 'error',
-            actions: ['recordCrash', { type: 'fail', params: ({ context, event }) => crashed(context, toExit(event)) }],
-          },
-        ],
-      },
-      states: {
-        spawning: {
-          tags: ['busy'],
-          meta: { lifecycle: 'starting', phase: 'spawning' },
-          entry: { type: 'report', params: { value: 'starting' } },
-          on: {
-            'process.spawned': { guard: 'isCurrent', target: 'waitingReady', actions: 'assignPid' },
-            'process.spawnFailed': {
-              guard: 'isCurrent',
-              target: '#gateway.error',
-              actions: { type: 'fail', params: ({ event }) => spawnFailed(event.message) },
-            },
-          },
-        },
-        waitingReady: {
-          tags: ['busy'],
-          meta: { lifecycle: 'starting', phase: 'waitingReady' },
-          entry: { type: 'report', params: { value: 'starting' } },
-          invoke: {
-            id: 'waitListening',
-            src: 'waitListening',
-            input: ({ context }) => ({ epoch: context.epoch }),
-            onDone: 'linked',
-            onError: {
-              target: '#gateway.error',
-              actions: { type: 'fail', params: ({ event }) => notListening(event.error) },
-            },
-          },
-        },
-        linked: {
-          invoke: { id: 'connection', src: 'connection', input: ({ self, context }) => connectionInput(self, context) },
-          // Leaving the link (stop, restart, failure) must not leave a socket reconnecting on its own.
-          exit: 'closeConnection',
-          initial: 'handshaking',
-          on: {
-            'connection.paused': {
-              target: '#gateway.error',
-              actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) },
-            },
-          },
-          states: {
-            handshaking: {
-              tags: ['busy'],
-              meta: { lifecycle: 'starting', phase: 'handshaking' },
-              entry: { type: 'report', params: { value: 'starting' } },
-              on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
-            },
-            running: {
-              tags: ['ready'],
-              meta: { lifecycle: 'running' },
-              entry: ['markServing', 'completeRefresh', { type: 'report', params: { value: 'running' } }],
-              on: {
-                'connection.lost': 'reconnecting',
-                'gateway.restart': { target: '#gateway.owned.restarting', actions: { type: 'beginRefresh', params: { kind: 'restart' } } },
-                'gateway.reload': { target: 'reloading', actions: { type: 'beginRefresh', params: { kind: 'reload' } } },
-              },
-            },
-            reconnecting: {
-              meta: { lifecycle: 'reconnecting' },
-              entry: { type: 'report', params: { value: 'reconnecting' } },
-              on: {
-                'connection.ready': { target: 'running', actions: 'assignHello' },
-                // The child is alive but unreachable: a restart is a sensible way out.
-                'gateway.restart': { target: '#gateway.owned.restarting', actions: { type: 'beginRefresh', params: { kind: 'restart' } } },
-              },
-            },
-            reloading: {
-              // SIGUSR2: the gateway restarts in process (same pid) and comes back with a new bootId.
-              entry: 'reloadProcess',
-              after: { reloadTimeout: { target: '#gateway.owned.restarting', actions: 'fallBackToRestart' } },
-              initial: 'connected',
-              on: {
-                'connection.ready': [
-                  { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
-                  { target: '.connected', actions: 'assignHello' },
-                ],
-                'gateway.restart': { target: '#gateway.owned.restarting', actions: { type: 'beginRefresh', params: { kind: 'restart' } } },
-              },
-              states: {
-                connected: {
-                  meta: { lifecycle: 'running', phase: 'reloading' },
-                  entry: { type: 'report', params: { value: 'running' } },
-                  on: { 'connection.lost': 'disconnected' },
-                },
-                disconnected: {
-                  meta: { lifecycle: 'reconnecting', phase: 'reloading' },
-                  entry: { type: 'report', params: { value: 'reconnecting' } },
-                },
-              },
-            },
-          },
-        },
-        restarting: {
-          tags: ['busy'],
-          meta: { lifecycle: 'starting', phase: 'restarting' },
-          entry: ['terminateProcess', { type: 'report', params: { value: 'starting' } }],
-          // Past the deadline, leaving `owned` stops the process actor, whose cleanup kills the child.
-          after: { stopTimeout: { target: '#gateway.owned', reenter: true, actions: 'resetCrashes' } },
-          on: {
-            'process.exited': { guard: 'isCurrent', target: '#gateway.owned', reenter: true, actions: ['recordExit', 'resetCrashes'] },
-            'gateway.stop': 'stopping',
-          },
-        },
-        stopping: {
-          tags: ['busy'],
-          meta: { lifecycle: 'stopping' },
-          entry: ['terminateProcess', { type: 'report', params: { value: 'stopping' } }],
-          after: { stopTimeout: '#gateway.stopped' },
-          on: {
-            'process.exited': { guard: 'isCurrent', target: '#gateway.stopped', actions: 'recordExit' },
-            'process.spawnFailed': { guard: 'isCurrent', target: '#gateway.stopped' },
-            // Already stopping: without this the owned-level handler would re-enter and re-arm the deadline.
-            'gateway.stop': {},
-          },
-        },
-      },
-    },
+    owned: ownedState,
 
     repairing: {
       tags: ['busy'],
@@ -281,15 +139,26 @@ export const gatewayMachine = gatewaySetup.createMachine({
         src: 'doctor',
         input: ({ context }) => ({ epoch: context.epoch }),
         onDone: [
-          { guard: { type: 'doctorRepaired', params: ({ event }) => ({ exitCode: event.output.exitCode }) }, target: 'owned' },
+          {
+            guard: { type: 'doctorRepaired', params: ({ event }) => ({ exitCode: event.output.exitCode }) },
+            target: 'owned',
+          },
           {
             target: 'error',
-            actions: { type: 'fail', params: ({ context, event }) => configInvalid(`\`openclaw doctor --fix\` exited ${event.output.exitCode}`, context.lastExit) },
+            actions: {
+              type: 'fail',
+              params: ({ context, event }) =>
+                configInvalid(`\`openclaw doctor --fix\` exited ${event.output.exitCode}`, context.lastExit),
+            },
           },
         ],
         onError: {
           target: 'error',
-          actions: { type: 'fail', params: ({ context, event }) => configInvalid(`\`openclaw doctor --fix\` failed: ${errorText(event.error)}`, context.lastExit) },
+          actions: {
+            type: 'fail',
+            params: ({ context, event }) =>
+              configInvalid(`\`openclaw doctor --fix\` failed: ${errorText(event.error)}`, context.lastExit),
+          },
         },
       },
       on: { 'gateway.stop': 'stopped' },
@@ -304,76 +173,6 @@ export const gatewayMachine = gatewaySetup.createMachine({
     },
 
     // Adopted (auto found a gateway) or attached: we talk to a gateway we do not own and never signal it.
-    attached: {
-      entry: ['bumpEpoch', 'markAttached'],
-      invoke: { id: 'connection', src: 'connection', input: ({ self, context }) => connectionInput(self, context) },
-      exit: 'closeConnection',
-      initial: 'handshaking',
-      on: {
-        'gateway.stop': 'stopped',
-        'connection.paused': { target: 'error', actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) } },
-      },
-      states: {
-        handshaking: {
-          tags: ['busy'],
-          meta: { lifecycle: 'starting', phase: 'handshaking' },
-          entry: { type: 'report', params: { value: 'starting' } },
-          on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
-        },
-        running: {
-          tags: ['ready'],
-          meta: { lifecycle: 'running' },
-          entry: ['completeRefresh', { type: 'report', params: { value: 'running' } }],
-          on: {
-            'connection.lost': 'reconnecting',
-            // Not ours to respawn: a restart asks the gateway to restart itself in place, as a reload does.
-            'gateway.restart': { target: 'reloading', actions: { type: 'beginRefresh', params: { kind: 'restart' } } },
-            'gateway.reload': { target: 'reloading', actions: { type: 'beginRefresh', params: { kind: 'reload' } } },
-          },
-        },
-        reconnecting: {
-          meta: { lifecycle: 'reconnecting' },
-          entry: { type: 'report', params: { value: 'reconnecting' } },
-          on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
-        },
-        reloading: {
-          // `gateway.restart.request` over the connection; the runtime provides the call.
-          invoke: {
-            id: 'requestInPlaceRestart',
-            src: 'requestInPlaceRestart',
-            input: ({ context }) => ({ epoch: context.epoch }),
-            onError: [
-              { guard: 'reloadKeptConnection', target: 'running', actions: { type: 'failRefresh', params: { reason: 'request-failed' } } },
-              { target: 'reconnecting', actions: { type: 'failRefresh', params: { reason: 'request-failed' } } },
-            ],
-          },
-          // There is no full restart of a gateway we do not own: report the failure and carry on.
-          after: {
-            reloadTimeout: [
-              { guard: 'reloadKeptConnection', target: 'running', actions: ['reportReloadTimeout', { type: 'failRefresh', params: { reason: 'no-new-boot' } }] },
-              { target: 'reconnecting', actions: ['reportReloadTimeout', { type: 'failRefresh', params: { reason: 'no-new-boot' } }] },
-            ],
-          },
-          initial: 'connected',
-          on: {
-            'connection.ready': [
-              { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
-              { target: '.connected', actions: 'assignHello' },
-            ],
-          },
-          states: {
-            connected: {
-              meta: { lifecycle: 'running', phase: 'reloading' },
-              entry: { type: 'report', params: { value: 'running' } },
-              on: { 'connection.lost': 'disconnected' },
-            },
-            disconnected: {
-              meta: { lifecycle: 'reconnecting', phase: 'reloading' },
-              entry: { type: 'report', params: { value: 'reconnecting' } },
-            },
-          },
-        },
-      },
-    },
+    attached: attachedState,
   },
 });

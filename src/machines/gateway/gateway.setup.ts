@@ -62,8 +62,10 @@ export const gatewaySetup = setup({
       stateIn('#gateway.owned.waitingReady'),
       stateIn('#gateway.owned.linked.handshaking'),
     ]),
-    crashRespawnsNow: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
-    crashBacksOff: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
+    crashRespawnsNow: ({ context, event }) =>
+      event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
+    crashBacksOff: ({ context, event }) =>
+      event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
     doctorRepaired: (_, params: { exitCode: number }) => params.exitCode === 0,
     isNewBoot: ({ context, event }) => event.type === 'connection.ready' && event.hello.bootId !== context.bootId,
     reloadKeptConnection: stateIn('#gateway.attached.reloading.connected'),
@@ -78,7 +80,10 @@ export const gatewaySetup = setup({
     assignHello: assign(({ event }) => (event.type === 'connection.ready' ? helloFields(event.hello) : {})),
     markServing: assign({ repairAttempted: false }),
     markRepairing: assign({ repairAttempted: true }),
-    recordExit: assign({ lastExit: ({ event, context }) => (event.type === 'process.exited' ? toExit(event) : context.lastExit), pid: undefined }),
+    recordExit: assign({
+      lastExit: ({ event, context }) => (event.type === 'process.exited' ? toExit(event) : context.lastExit),
+      pid: undefined,
+    }),
     recordCrash: enqueueActions(({ context, event, enqueue }) => {
       if (event.type !== 'process.exited') return;
       const decision = decideCrash(context, event);
@@ -94,7 +99,10 @@ export const gatewaySetup = setup({
     resetCrashes: assign({ crashCount: 0 }),
     fail: assign({ error: (_, params: GatewayFailure) => params }),
     clearError: assign({ error: undefined }),
-    report: sendTo('refresh', (_, params: { value: GatewayLifecycle }) => ({ type: 'gateway.state' as const, value: params.value })),
+    report: sendTo('refresh', (_, params: { value: GatewayLifecycle }) => ({
+      type: 'gateway.state' as const,
+      value: params.value,
+    })),
     forwardToRefresh: forwardTo('refresh'),
     refuseRefresh: sendTo('refresh', ({ event }) => ({
       type: 'refresh.failed' as const,
@@ -123,7 +131,9 @@ export const gatewaySetup = setup({
     // No-ops on purpose: their names are what the inspection stream shows for a dropped signal.
     dropStale: (_, _params: undefined) => undefined,
     ignoreUnexpected: (_, _params: undefined) => undefined,
-    announceDrop: emit(({ context, event }, params: { reason: 'stale-epoch' | 'unexpected' }) => dropped(context, event, params.reason)),
+    announceDrop: emit(({ context, event }, params: { reason: 'stale-epoch' | 'unexpected' }) =>
+      dropped(context, event, params.reason),
+    ),
   },
 });
 
@@ -134,17 +144,30 @@ function notProvided(name: string): never {
 }
 
 function decideCrash(context: GatewayContext, event: ExitedSignal): CrashDecision {
-  return decideCrashRespawn({ crashCount: context.crashCount, uptimeMs: event.uptimeMs }, context.settings.crash, context.settings.random);
+  return decideCrashRespawn(
+    { crashCount: context.crashCount, uptimeMs: event.uptimeMs },
+    context.settings.crash,
+    context.settings.random,
+  );
 }
 
 function helloFields(hello: HelloSummary): Partial<GatewayContext> {
   return { bootId: hello.bootId, serverVersion: hello.serverVersion };
 }
 
-export function connectionInput(self: ConnectionActorInput['supervisor'], context: GatewayContext): ConnectionActorInput {
+export function connectionInput(
+  self: ConnectionActorInput['supervisor'],
+  context: GatewayContext,
+): ConnectionActorInput {
   return { ...context.settings.connection, supervisor: self, autoOpen: true };
 }
 
 function dropped(context: GatewayContext, event: GatewayEvent, reason: 'stale-epoch' | 'unexpected'): GatewayEmitted {
-  return { type: 'gateway.dropped', signal: event.type, epoch: 'epoch' in event ? event.epoch : -1, currentEpoch: context.epoch, reason };
+  return {
+    type: 'gateway.dropped',
+    signal: event.type,
+    epoch: 'epoch' in event ? event.epoch : -1,
+    currentEpoch: context.epoch,
+    reason,
+  };
 }

@@ -12,11 +12,7 @@
 //   to `refresh`:         gateway.state {value}, refresh.completed {kind}, refresh.failed {kind, reason}
 // Events it emits (actor.on): gateway.dropped, gateway.crashed, gateway.reloadTimedOut.
 import type { AnyActorRef } from 'xstate';
-import type {
-  ConnectionNotice,
-  HelloSummary,
-  ProcessSignal,
-} from '../../protocol/signals.js';
+import type { ConnectionNotice, HelloSummary, ProcessSignal } from '../../protocol/signals.js';
 import type { ConnectionCommand, ConnectionInput } from '../connection/types.js';
 import type { BackoffPolicy } from '../policy/backoff.js';
 import type { CrashDecision, CrashPolicy } from '../policy/crash-backoff.js';
@@ -115,16 +111,19 @@ export interface GatewayStateMeta {
 
 /** Commands from the host and from the `refresh` child. */
 export type GatewayCommand =
-  | { type: 'gateway.start' }
-  | { type: 'gateway.stop' }
-  | { type: 'gateway.restart' }
-  | { type: 'gateway.reload' };
+  { type: 'gateway.start' } | { type: 'gateway.stop' } | { type: 'gateway.restart' } | { type: 'gateway.reload' };
 
 export type GatewayEvent = GatewayCommand | RefreshRequest | ProcessSignal | ConnectionNotice;
 
 export type GatewayEmitted =
   /** A signal was ignored: from an older epoch (`stale-epoch`), or not expected in the current state. */
-  | { type: 'gateway.dropped'; signal: string; epoch: number; currentEpoch: number; reason: 'stale-epoch' | 'unexpected' }
+  | {
+      type: 'gateway.dropped';
+      signal: string;
+      epoch: number;
+      currentEpoch: number;
+      reason: 'stale-epoch' | 'unexpected';
+    }
   | { type: 'gateway.crashed'; exit: GatewayExit; decision: CrashDecision }
   /** No new bootId within `reloadTimeoutMs`: an owned child is restarted instead; an attached gateway is left as is. */
   | { type: 'gateway.reloadTimedOut'; fallback: 'restart' | 'none' };

@@ -39,11 +39,7 @@ export interface CrashHistory {
 }
 
 /** Decide what follows a crash. `random` returns a number in [0, 1), like Math.random. */
-export function decideCrashRespawn(
-  history: CrashHistory,
-  policy: CrashPolicy,
-  random: () => number,
-): CrashDecision {
+export function decideCrashRespawn(history: CrashHistory, policy: CrashPolicy, random: () => number): CrashDecision {
   const stable = history.uptimeMs >= policy.stableUptimeMs;
   const crashCount = stable ? 1 : history.crashCount + 1;
   if (crashCount >= policy.maxAttempts) return { action: 'give-up', crashCount };

@@ -43,9 +43,14 @@ export const refreshMachine = setup({
   actions: {
     tellSupervisor: sendTo(
       ({ context }) => context.supervisor,
-      (_, params: { kind: RefreshKind }) => ({ type: params.kind === 'restart' ? 'gateway.restart' : 'gateway.reload' }),
+      (_, params: { kind: RefreshKind }) => ({
+        type: params.kind === 'restart' ? 'gateway.restart' : 'gateway.reload',
+      }),
     ),
-    emitDispatched: emit((_, params: { kind: RefreshKind }) => ({ type: 'refresh.dispatched' as const, kind: params.kind })),
+    emitDispatched: emit((_, params: { kind: RefreshKind }) => ({
+      type: 'refresh.dispatched' as const,
+      kind: params.kind,
+    })),
     emitJoined: emit((_, params: { kind: RefreshKind }) => ({ type: 'refresh.joined' as const, kind: params.kind })),
     emitSkipped: emit((_, params: { kind: RefreshKind }) => ({
       type: 'refresh.settled' as const,

@@ -1,0 +1,91 @@
+// `attached`: a gateway this supervisor did not spawn (mode attach, or auto that found one listening).
+// It is never signalled: a stop only closes the connection, and a restart or reload asks the gateway to
+// restart itself in place over the connection (`requestInPlaceRestart`, the `gateway.restart.request` RPC).
+import { connectionInput, gatewaySetup } from './gateway.setup.js';
+import { paused } from './failures.js';
+
+export const attachedState = gatewaySetup.createStateConfig({
+  entry: ['bumpEpoch', 'markAttached'],
+  invoke: { id: 'connection', src: 'connection', input: ({ self, context }) => connectionInput(self, context) },
+  exit: 'closeConnection',
+  initial: 'handshaking',
+  on: {
+    'gateway.stop': 'stopped',
+    'connection.paused': {
+      target: 'error',
+      actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) },
+    },
+  },
+  states: {
+    handshaking: {
+      tags: ['busy'],
+      meta: { lifecycle: 'starting', phase: 'handshaking' },
+      entry: { type: 'report', params: { value: 'starting' } },
+      on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
+    },
+    running: {
+      tags: ['ready'],
+      meta: { lifecycle: 'running' },
+      entry: ['completeRefresh', { type: 'report', params: { value: 'running' } }],
+      on: {
+        'connection.lost': 'reconnecting',
+        // Not ours to respawn: a restart asks the gateway to restart itself in place, as a reload does.
+        'gateway.restart': { target: 'reloading', actions: { type: 'beginRefresh', params: { kind: 'restart' } } },
+        'gateway.reload': { target: 'reloading', actions: { type: 'beginRefresh', params: { kind: 'reload' } } },
+      },
+    },
+    reconnecting: {
+      meta: { lifecycle: 'reconnecting' },
+      entry: { type: 'report', params: { value: 'reconnecting' } },
+      on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
+    },
+    reloading: {
+      // `gateway.restart.request` over the connection; the runtime provides the call.
+      invoke: {
+        id: 'requestInPlaceRestart',
+        src: 'requestInPlaceRestart',
+        input: ({ context }) => ({ epoch: context.epoch }),
+        onError: [
+          {
+            guard: 'reloadKeptConnection',
+            target: 'running',
+            actions: { type: 'failRefresh', params: { reason: 'request-failed' } },
+          },
+          { target: 'reconnecting', actions: { type: 'failRefresh', params: { reason: 'request-failed' } } },
+        ],
+      },
+      // There is no full restart of a gateway we do not own: report the failure and carry on.
+      after: {
+        reloadTimeout: [
+          {
+            guard: 'reloadKeptConnection',
+            target: 'running',
+            actions: ['reportReloadTimeout', { type: 'failRefresh', params: { reason: 'no-new-boot' } }],
+          },
+          {
+            target: 'reconnecting',
+            actions: ['reportReloadTimeout', { type: 'failRefresh', params: { reason: 'no-new-boot' } }],
+          },
+        ],
+      },
+      initial: 'connected',
+      on: {
+        'connection.ready': [
+          { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
+          { target: '.connected', actions: 'assignHello' },
+        ],
+      },
+      states: {
+        connected: {
+          meta: { lifecycle: 'running', phase: 'reloading' },
+          entry: { type: 'report', params: { value: 'running' } },
+          on: { 'connection.lost': 'disconnected' },
+        },
+        disconnected: {
+          meta: { lifecycle: 'reconnecting', phase: 'reloading' },
+          entry: { type: 'report', params: { value: 'reconnecting' } },
+        },
+      },
+    },
+  },
+});

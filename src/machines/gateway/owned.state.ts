@@ -1,0 +1,194 @@
+// `owned`: a gateway child this supervisor spawned. The process actor lives exactly as long as this
+// state (leaving it stops the actor, whose cleanup kills the child); every (re)spawn re-enters it with a
+// new epoch. Inside: spawning, waiting for the listener, the linked connection (handshaking, running,
+// reconnecting, reloading), restarting and stopping. An unrequested exit is a crash, decided by
+// policy/crash-backoff.ts; an exit 78 before the gateway served goes to `repairing` once.
+import { and, not } from 'xstate';
+import { configInvalid, crashed, errorText, notListening, paused, spawnFailed, toExit } from './failures.js';
+import { connectionInput, gatewaySetup } from './gateway.setup.js';
+
+export const ownedState = gatewaySetup.createStateConfig({
+  entry: ['bumpEpoch', 'markOwned'],
+  invoke: {
+    id: 'process',
+    src: 'gatewayProcess',
+    input: ({ context }) => ({ epoch: context.epoch }),
+    // The adapter reports spawn failures as `process.spawnFailed`; a throw at start means the same.
+    onError: {
+      target: 'error',
+      actions: { type: 'fail', params: ({ event }) => spawnFailed(errorText(event.error)) },
+    },
+  },
+  initial: 'spawning',
+  on: {
+    'gateway.stop': '.stopping',
+    'process.exited': [
+      {
+        guard: and(['isCurrent', 'isConfigExit', 'whileStarting', not('repairAttempted')]),
+        target: 'repairing',
+        actions: ['recordExit', 'markRepairing'],
+      },
+      {
+        guard: and(['isCurrent', 'isConfigExit', 'whileStarting']),
+        target: 'error',
+        actions: [
+          'recordExit',
+          {
+            type: 'fail',
+            params: ({ event }) =>
+              configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)),
+          },
+        ],
+      },
+      {
+        guard: and(['isCurrent', 'crashRespawnsNow']),
+        target: '#gateway.owned',
+        reenter: true,
+        actions: 'recordCrash',
+      },
+      {
+        guard: and(['isCurrent', 'crashBacksOff']),
+        target: 'respawnBackoff',
+        actions: 'recordCrash',
+      },
+      {
+        guard: 'isCurrent',
+        target: 'error',
+        actions: ['recordCrash', { type: 'fail', params: ({ context, event }) => crashed(context, toExit(event)) }],
+      },
+    ],
+  },
+  states: {
+    spawning: {
+      tags: ['busy'],
+      meta: { lifecycle: 'starting', phase: 'spawning' },
+      entry: { type: 'report', params: { value: 'starting' } },
+      on: {
+        'process.spawned': { guard: 'isCurrent', target: 'waitingReady', actions: 'assignPid' },
+        'process.spawnFailed': {
+          guard: 'isCurrent',
+          target: '#gateway.error',
+          actions: { type: 'fail', params: ({ event }) => spawnFailed(event.message) },
+        },
+      },
+    },
+    waitingReady: {
+      tags: ['busy'],
+      meta: { lifecycle: 'starting', phase: 'waitingReady' },
+      entry: { type: 'report', params: { value: 'starting' } },
+      invoke: {
+        id: 'waitListening',
+        src: 'waitListening',
+        input: ({ context }) => ({ epoch: context.epoch }),
+        onDone: 'linked',
+        onError: {
+          target: '#gateway.error',
+          actions: { type: 'fail', params: ({ event }) => notListening(event.error) },
+        },
+      },
+    },
+    linked: {
+      invoke: { id: 'connection', src: 'connection', input: ({ self, context }) => connectionInput(self, context) },
+      // Leaving the link (stop, restart, failure) must not leave a socket reconnecting on its own.
+      exit: 'closeConnection',
+      initial: 'handshaking',
+      on: {
+        'connection.paused': {
+          target: '#gateway.error',
+          actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) },
+        },
+      },
+      states: {
+        handshaking: {
+          tags: ['busy'],
+          meta: { lifecycle: 'starting', phase: 'handshaking' },
+          entry: { type: 'report', params: { value: 'starting' } },
+          on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
+        },
+        running: {
+          tags: ['ready'],
+          meta: { lifecycle: 'running' },
+          entry: ['markServing', 'completeRefresh', { type: 'report', params: { value: 'running' } }],
+          on: {
+            'connection.lost': 'reconnecting',
+            'gateway.restart': {
+              target: '#gateway.owned.restarting',
+              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
+            },
+            'gateway.reload': {
+              target: 'reloading',
+              actions: { type: 'beginRefresh', params: { kind: 'reload' } },
+            },
+          },
+        },
+        reconnecting: {
+          meta: { lifecycle: 'reconnecting' },
+          entry: { type: 'report', params: { value: 'reconnecting' } },
+          on: {
+            'connection.ready': { target: 'running', actions: 'assignHello' },
+            // The child is alive but unreachable: a restart is a sensible way out.
+            'gateway.restart': {
+              target: '#gateway.owned.restarting',
+              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
+            },
+          },
+        },
+        reloading: {
+          // SIGUSR2: the gateway restarts in process (same pid) and comes back with a new bootId.
+          entry: 'reloadProcess',
+          after: { reloadTimeout: { target: '#gateway.owned.restarting', actions: 'fallBackToRestart' } },
+          initial: 'connected',
+          on: {
+            'connection.ready': [
+              { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
+              { target: '.connected', actions: 'assignHello' },
+            ],
+            'gateway.restart': {
+              target: '#gateway.owned.restarting',
+              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
+            },
+          },
+          states: {
+            connected: {
+              meta: { lifecycle: 'running', phase: 'reloading' },
+              entry: { type: 'report', params: { value: 'running' } },
+              on: { 'connection.lost': 'disconnected' },
+            },
+            disconnected: {
+              meta: { lifecycle: 'reconnecting', phase: 'reloading' },
+              entry: { type: 'report', params: { value: 'reconnecting' } },
+            },
+          },
+        },
+      },
+    },
+    restarting: {
+      tags: ['busy'],
+      meta: { lifecycle: 'starting', phase: 'restarting' },
+      entry: ['terminateProcess', { type: 'report', params: { value: 'starting' } }],
+      // Past the deadline, leaving `owned` stops the process actor, whose cleanup kills the child.
+      after: { stopTimeout: { target: '#gateway.owned', reenter: true, actions: 'resetCrashes' } },
+      on: {
+        'process.exited': {
+          guard: 'isCurrent',
+          target: '#gateway.owned',
+          reenter: true,
+          actions: ['recordExit', 'resetCrashes'],
+        },
+        'gateway.stop': 'stopping',
+      },
+    },
+    stopping: {
+      tags: ['busy'],
+      meta: { lifecycle: 'stopping' },
+      entry: ['terminateProcess', { type: 'report', params: { value: 'stopping' } }],
+      after: { stopTimeout: '#gateway.stopped' },
+      on: {
+        'process.exited': { guard: 'isCurrent', target: '#gateway.stopped', actions: 'recordExit' },
+        'process.spawnFailed': { guard: 'isCurrent', target: '#gateway.stopped' },
+        // Already stopping: without this the owned-level handler would re-enter and re-arm the deadline.
+        'gateway.stop': {},
+      },
+    },
+  },
+});
