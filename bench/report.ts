@@ -3,7 +3,7 @@
 import type { MachineInfo } from './support/machine.js';
 import type { QuietResult } from './support/proc-cpu.js';
 import type { ThroughputResult } from './throughput.js';
-import type { LifecycleResult } from './lifecycle.js';
+import type { LifecycleResult, StatusStep } from './lifecycle.js';
 
 export interface RunRecord {
   startedAt: string;
@@ -90,31 +90,40 @@ function renderLifecycle(run: RunRecord): string[] {
     `n = ${l.options.iterations} per side, fresh state dir and port each, order alternating per iteration. Oracle: spawn the gateway ` +
       `(same node, entry, flags and embedding env) and retry connect + handshake every ${l.options.oracleRetryIntervalMs} ms until hello-ok, ` +
       'timed from just before spawn(). Supervisor: `createGatewaySupervisor({ mode: \'managed\', stateDir, port, nodePath, openclawEntry, skipChannels: true })`, ' +
-      'timed from start() to its resolution; then SIGKILL of the child to status `running` with a new pid.',
+      'timed from start() to its resolution; then SIGKILL of the child to status `running` with a new pid. ' +
+      'Oracle respawn: SIGKILL its gateway, wait until it and its descendants are gone, spawn again on the same state dir and port, ' +
+      `retry every ${l.options.oracleRetryIntervalMs} ms until hello-ok (a second boot of a state dir is faster than the first).`,
     '',
     '| measure | median ms | runs (ms) |',
     '| --- | --- | --- |',
     `| oracle cold start (spawn to hello-ok) | ${fmt(s.oracleColdStartMsMedian)} | ${l.oracle.map((r) => r.coldStartMs ?? `error: ${r.error}`).join(', ')} |`,
     `| supervisor start() to ready | ${fmt(s.supervisorColdStartMsMedian)} | ${l.supervisor.map((r) => r.coldStartMs ?? `error: ${r.error}`).join(', ') || 'none'} |`,
+    `| oracle SIGKILL to hello-ok of a respawn | ${fmt(s.oracleRespawnMsMedian)} | ${l.oracle.map((r) => r.respawnMs ?? `error: ${r.error}`).join(', ')} |`,
+    `| oracle SIGKILL to old gateway and descendants gone | ${fmt(medianOf(l.oracle.map((r) => r.respawnExitMs)))} | ${l.oracle.map((r) => r.respawnExitMs ?? '-').join(', ')} |`,
     `| supervisor SIGKILL to running (new pid) | ${fmt(s.killToReadyMsMedian)} | ${l.supervisor.map((r) => r.killToReadyMs ?? `error: ${r.error}`).join(', ') || 'none'} |`,
-    `| oracle stop (SIGTERM to exit) | ${fmt(medianOf(l.oracle.map((r) => r.stopMs)))} | ${l.oracle.map((r) => r.stopMs ?? '-').join(', ')} |`,
+    `| oracle stop (SIGTERM to exit, respawned gateway) | ${fmt(medianOf(l.oracle.map((r) => r.stopMs)))} | ${l.oracle.map((r) => r.stopMs ?? '-').join(', ')} |`,
     `| supervisor stop() | ${fmt(medianOf(l.supervisor.map((r) => r.stopMs)))} | ${l.supervisor.map((r) => r.stopMs ?? '-').join(', ') || 'none'} |`,
     '',
     `Overheads: start() vs oracle ${fmtSigned(s.coldStartOverheadMs)} ms (ratio ${fmt(s.coldStartRatio)}); ` +
       `SIGKILL-to-running vs the supervisor's own cold start ${fmtSigned(s.killToReadyOverheadVsColdStartMs)} ms (ratio ${fmt(s.killToReadyRatioVsColdStart)}), ` +
-      `vs the oracle cold start ratio ${fmt(s.killToReadyRatioVsOracleColdStart)}.`,
+      `vs the oracle cold start ratio ${fmt(s.killToReadyRatioVsOracleColdStart)}; ` +
+      `vs the oracle's own SIGKILL-and-respawn ${fmtSigned(s.killToReadyOverheadVsOracleRespawnMs)} ms (ratio ${fmt(s.killToReadyRatioVsOracleRespawn)}).`,
     '',
   ];
+  out.push('Supervisor status timelines (ms since start() / since the SIGKILL):', '');
   for (const r of l.supervisor) {
-    if (r.timeline && r.timeline.length > 0) {
-      out.push(`- iteration ${r.iteration} after SIGKILL: ` + r.timeline.map((t) => `${t.atMs} ms ${t.state}${t.phase ? `/${t.phase}` : ''}${t.pid ? ` pid ${t.pid}` : ''}`).join(' -> '));
-    }
+    if (r.startTimeline && r.startTimeline.length > 0) out.push(`- iteration ${r.iteration} start(): ${steps(r.startTimeline)}`);
+    if (r.timeline && r.timeline.length > 0) out.push(`- iteration ${r.iteration} after SIGKILL: ${steps(r.timeline)}`);
     if (r.aliveAtStopPids && r.aliveAtStopPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs of its state dir alive when stop() resolved: ${r.aliveAtStopPids.join(', ')}`);
     if (r.leftoverPids && r.leftoverPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs still alive 2.5 s after stop(): ${r.leftoverPids.join(', ')} (stopped by the bench)`);
     if (r.error) out.push(`- iteration ${r.iteration} error: ${r.error}`);
   }
   out.push('');
   return out;
+}
+
+function steps(timeline: StatusStep[]): string {
+  return timeline.map((t) => `${t.atMs} ${t.state}${t.phase ? `/${t.phase}` : ''}${t.pid ? ` pid ${t.pid}` : ''}`).join(' -> ');
 }
 
 function medianOf(values: (number | undefined)[]): number | null {
