@@ -1,7 +1,7 @@
 // Start-up faults against the real gateway: an invalid config (exit 78, one doctor run), a port held by
 // something that is not a gateway, and `auto` adopting a gateway that is already running.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
@@ -17,6 +17,7 @@ const dirs: string[] = [];
 const supervisors: GatewaySupervisor[] = [];
 let gateway: RealGateway | undefined;
 let listener: Server | undefined;
+const sockets = new Set<Socket>();
 
 async function scratchDir(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'ocs-faults-'));
@@ -40,6 +41,7 @@ function managed(options: Record<string, unknown>, inspect?: ReturnType<typeof r
 
 afterEach(async () => {
   for (const s of supervisors.splice(0)) await s.dispose();
+  for (const socket of sockets) socket.destroy();
   await new Promise<void>((r) => (listener ? listener.close(() => r()) : r()));
   listener = undefined;
 });
@@ -78,7 +80,12 @@ describe('start-up faults (real gateway)', () => {
 
   it('a port held by a plain TCP listener fails fast with PORT_IN_USE and spawns nothing', async () => {
     const port = await freePort();
-    listener = createServer((socket) => socket.end());
+    // A plain TCP service that reads and ignores: it never speaks WebSocket, never greets.
+    listener = createServer((socket) => {
+      sockets.add(socket);
+      socket.resume();
+      socket.on('close', () => sockets.delete(socket));
+    });
     await new Promise<void>((r) => listener!.listen(port, '127.0.0.1', () => r()));
     const stateDir = await scratchDir();
     const supervisor = managed({ stateDir, port });
