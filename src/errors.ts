@@ -22,6 +22,10 @@ export const ErrorCodes = {
   HANDSHAKE_REFUSED: 'HANDSHAKE_REFUSED',
   /** The port is held by something that is not an OpenClaw gateway. */
   PORT_IN_USE: 'PORT_IN_USE',
+  /** Asking who holds the port failed (not a refusal, not an answer). */
+  PORT_PROBE_FAILED: 'PORT_PROBE_FAILED',
+  /** The spawned gateway never accepted a TCP connection. */
+  GATEWAY_NOT_LISTENING: 'GATEWAY_NOT_LISTENING',
   /** No Node >= 24.16 runtime was given or found for the gateway child. */
   RUNTIME_NOT_FOUND: 'RUNTIME_NOT_FOUND',
   /** The `openclaw` package could not be resolved. */
@@ -34,6 +38,8 @@ export const ErrorCodes = {
   GATEWAY_CONFIG_INVALID: 'GATEWAY_CONFIG_INVALID',
   /** start() was superseded by a stop() or a newer start(). */
   START_SUPERSEDED: 'START_SUPERSEDED',
+  /** A restart or reload did not complete (attach mode: no new bootId in time). */
+  REFRESH_FAILED: 'REFRESH_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

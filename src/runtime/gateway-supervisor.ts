@@ -113,8 +113,15 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       }
     },
 
-    /** Restart now (joins a restart already in flight); resolves when the gateway is running again. */
-    restart(): Promise<void> {
+    /**
+     * Restart now (joins a restart already in flight); resolves when the gateway is running again. A
+     * stopped or failed supervisor is simply started: a restart of nothing is a start.
+     */
+    async restart(): Promise<void> {
+      if (status.state === 'stopped' || status.state === 'error') {
+        await this.start();
+        return;
+      }
       return wiring.refreshOutcome(actor, 'restart', () => actor.send({ type: 'refresh.restart.now' }));
     },
 

@@ -143,7 +143,7 @@ export function buildGatewayLogic(config: GatewaySupervisorConfig, logger: Logge
           if (event.type !== 'refresh.settled' || event.kind !== kind) return;
           sub.unsubscribe();
           if (event.outcome === 'completed') resolve();
-          else reject(new SupervisorError(event.outcome === 'skipped' ? ErrorCodes.STOPPED : 'REFRESH_FAILED', `${kind}: ${event.reason ?? event.outcome}`, {
+          else reject(new SupervisorError(event.outcome === 'skipped' ? ErrorCodes.STOPPED : ErrorCodes.REFRESH_FAILED, `${kind}: ${event.reason ?? event.outcome}`, {
             details: { outcome: event.outcome, ...(event.reason === undefined ? {} : { reason: event.reason }) },
           }));
         });
