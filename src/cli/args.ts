@@ -3,6 +3,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { parseOptions } from '../config.js';
+import { ConfigError } from '../errors.js';
 
 export type Command = 'run' | 'status' | 'inspect' | 'help';
 
@@ -57,8 +58,9 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
   try {
     parsed = parseArgs({ args: [...argv], options: flags, allowPositionals: true, strict: true });
   } catch (error) {
-    // parseArgs names the flag in its message; it never includes a flag's value.
-    return parseOptions(cliSchema, { command: 'help', unknown: (error as Error).message }, 'arguments');
+    // parseArgs names the flag (never its value): "Unknown option '--prot'", "Option '--port <value>' argument missing".
+    const flag = /'(--?[\w-]+)/.exec((error as Error).message)?.[1] ?? '(arguments)';
+    throw new ConfigError([{ field: flag, expected: (error as Error).message.includes('Unknown') ? 'no such flag (see --help)' : 'a value' }], 'arguments');
   }
   const v = parsed.values;
   const command = v.help ? 'help' : (parsed.positionals[0] ?? 'help');
