@@ -42,6 +42,12 @@ function printError(error: unknown, json: boolean): void {
 
 // `tsx src/cli/main.ts` runs this file directly; the published bin imports main() and calls it.
 const invokedDirectly = process.argv[1] !== undefined && /cli[\\/]main\.(?:ts|js)$/.test(process.argv[1]);
+// `openclaw-supervisor inspect | head` closes our stdout early: that is the reader's choice, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 if (invokedDirectly) {
   main(process.argv.slice(2)).then(
     (code) => {
