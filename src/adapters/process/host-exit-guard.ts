@@ -16,6 +16,11 @@ export function guardHostExit(killNow: KillNow): () => void {
   }
   return () => {
     owned.delete(killNow);
+    // Nothing left to guard: take the listener away too, so a stopped supervisor leaves none behind.
+    if (owned.size === 0 && listening) {
+      process.off('exit', killAllOwned);
+      listening = false;
+    }
   };
 }
 
