@@ -121,7 +121,10 @@ export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context = 'options'): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  throw new ConfigError(result.error.issues.map((issue) => describeIssue(issue)), context);
+  // One line per field: a refinement can restate what a type check already said about the same field.
+  const byField = new Map<string, { field: string; expected: string }>();
+  for (const issue of result.error.issues.map(describeIssue)) if (!byField.has(issue.field)) byField.set(issue.field, issue);
+  throw new ConfigError([...byField.values()], context);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: string } {

@@ -94,6 +94,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     async start(): Promise<SupervisorStatus> {
       if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'start: the supervisor was disposed');
       if (status.state === 'running') return status;
+      // A start during a stop waits for the stop to finish instead of being swallowed by it.
+      if (status.state === 'stopping') await waitFor((s) => s.state !== 'stopping');
       await wiring.prepare();
       if (status.state === 'stopped' || status.state === 'error') actor.send({ type: 'gateway.start' });
       // Settles on the first outcome of this start: running, error, or a stop that came first.
