@@ -11,7 +11,7 @@ import { freePort } from '../support/free-port.js';
 import { monitorOwnedGateways, type OwnedProcessMonitor } from '../support/owned-process-monitor.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
 import { RUNTIME_ENTRY, RUNTIME_NODE } from '../support/real-gateway.js';
-import { activeResources, processListenerCounts, waitForStatus } from '../support/supervisor-probe.js';
+import { activeResources, processListenerCounts, recordEvents, waitForStatus } from '../support/supervisor-probe.js';
 
 const READY_MS = 120_000;
 let stateDir: string;
@@ -20,6 +20,7 @@ let monitor: OwnedProcessMonitor;
 let resourcesBefore: Record<string, number>;
 let listenersBefore: Record<string, number>;
 const history: SupervisorStatus[] = [];
+const rec = recordEvents();
 
 beforeAll(async () => {
   resourcesBefore = activeResources();
@@ -33,6 +34,7 @@ beforeAll(async () => {
     openclawEntry: RUNTIME_ENTRY,
     skipChannels: true,
     logger: silentLogger,
+    inspect: rec.inspect,
   });
   supervisor.on('status', (s) => history.push(s));
   monitor = monitorOwnedGateways(supervisor, stateDir);
@@ -79,9 +81,14 @@ describe('managed gateway lifecycle (real gateway)', () => {
     expect(pidsSince(mark).filter((p) => p !== before.pid)).toEqual([after.pid]);
   });
 
-  it('reload() applies in place: same PID, new bootId', async () => {
+  it('reload() applies in place: same PID, new bootId, and the 1012 close it causes is expected', async () => {
     const before = supervisor.getStatus();
+    const mark = rec.events.length;
     await supervisor.reload();
+    // SIGUSR2: the gateway announces `shutdown` with restartExpectedMs, then closes 1012.
+    const shutdown = rec.events.slice(mark).find((e) => e.type === 'socket.shutdown');
+    expect(shutdown?.restartExpectedMs).toBeGreaterThan(0);
+    expect(rec.events.slice(mark).find((e) => e.type === 'connection.lost')).toMatchObject({ code: 1012, expected: true });
     const after = supervisor.getStatus();
     expect(after.state).toBe('running');
     expect(after.pid).toBe(before.pid);
