@@ -34,7 +34,10 @@ export function describeProgress(prev: SupervisorStatus | undefined, next: Super
     push('paused', `connection paused: ${next.connection.pauseReason}`);
   }
   if (next.connection?.retryInMs !== undefined && c === 'backoff' && pc !== 'backoff') {
-    push('retrying', `reconnecting in ${next.connection.retryInMs} ms (attempt ${next.connection.attempt})`);
+    const close = next.connection.lastClose;
+    const why = close ? ` after close ${close.code}${close.reason ? ` "${close.reason}"` : ''}` : '';
+    const attempt = next.connection.attempt > 0 ? `, attempt ${next.connection.attempt}` : '';
+    push('retrying', `connecting again in ${next.connection.retryInMs} ms${why}${attempt}`);
   }
   if (next.crashCount > (prev?.crashCount ?? 0)) push('crash', `gateway crashed (${next.crashCount} in a row)`);
   return out;
