@@ -29,6 +29,13 @@ describe('run progress lines', () => {
     expect(lines[0]?.text).toContain('GATEWAY_CONFIG_INVALID (config-invalid)');
   });
 
+  it('explains a retry by the close that caused it', () => {
+    const prev = step({ phase: 'handshaking', connection: { state: 'connecting', attempt: 0, ready: false } });
+    const next = step({ phase: 'handshaking', connection: { state: 'backoff', attempt: 0, ready: false, retryInMs: 500, lastClose: { code: 1013, reason: 'gateway starting' } } });
+    const line = describeProgress(prev, next, 0).find((l) => l.kind === 'retrying');
+    expect(line?.text).toBe('connecting again in 500 ms after close 1013 "gateway starting"');
+  });
+
   it('says nothing when nothing a user cares about changed', () => {
     expect(describeProgress(base, step({ at: 99 }), 1)).toEqual([]);
   });
