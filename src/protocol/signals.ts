@@ -61,22 +61,23 @@ export interface SocketActorInput {
 
 // ---- gateway process actor -> gateway machine ---------------------------------------------------------
 
+/** How an owned gateway child ended. */
+export interface ProcessExit {
+  pid: number;
+  code: number | null;
+  signal: string | null;
+  /** The last stderr lines, ANSI stripped and secrets redacted. */
+  stderrTail: string[];
+  uptimeMs: number;
+}
+
 /** Sent back by the `gatewayProcess` actor (a fromCallback owning one child) to the gateway machine. */
 export type ProcessSignal =
   | { type: 'process.spawned'; epoch: number; pid: number }
   /** The child could not be spawned at all (ENOENT, EACCES): no `process.exited` follows. */
   | { type: 'process.spawnFailed'; epoch: number; message: string }
   /** The child exited; the actor has reaped it and its spawn-broker. Always the actor's last signal. */
-  | {
-      type: 'process.exited';
-      epoch: number;
-      pid: number;
-      code: number | null;
-      signal: string | null;
-      /** The last stderr lines, ANSI stripped and secrets redacted. */
-      stderrTail: string[];
-      uptimeMs: number;
-    };
+  | ({ type: 'process.exited'; epoch: number } & ProcessExit);
 
 /** Sent by the gateway machine to the `gatewayProcess` actor. */
 export type ProcessCommand =

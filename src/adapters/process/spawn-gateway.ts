@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { LoggerLike } from '../../config.js';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
+import type { ProcessExit } from '../../protocol/signals.js';
 import { redactArgv } from '../../redact.js';
 import { DescendantTracker } from './descendant-tracker.js';
 import { buildEmbeddingEnv, CHILD_MARKER_ENV, prepareStateDir } from './embedding-env.js';
@@ -40,14 +41,7 @@ export interface GatewaySpawnOptions {
   onOutput?: (stream: 'stdout' | 'stderr', line: string) => void;
 }
 
-export interface GatewayExit {
-  pid: number;
-  code: number | null;
-  signal: string | null;
-  /** The last stderr lines, ANSI stripped and secrets redacted. */
-  stderrTail: string[];
-  uptimeMs: number;
-}
+export type GatewayExit = ProcessExit;
 
 export interface GatewayChild {
   readonly pid: number;

@@ -12,7 +12,7 @@
 //   to `refresh`:         gateway.state {value}, refresh.completed {kind}, refresh.failed {kind, reason}
 // Events it emits (actor.on): gateway.dropped, gateway.crashed, gateway.reloadTimedOut.
 import type { AnyActorRef } from 'xstate';
-import type { ConnectionNotice, HelloSummary, ProcessSignal } from '../../protocol/signals.js';
+import type { ConnectionNotice, HelloSummary, ProcessExit, ProcessSignal } from '../../protocol/signals.js';
 import type { ConnectionCommand, ConnectionInput } from '../connection/types.js';
 import type { BackoffPolicy } from '../policy/backoff.js';
 import type { CrashDecision, CrashPolicy } from '../policy/crash-backoff.js';
@@ -50,12 +50,7 @@ export interface GatewaySettings {
 }
 
 /** The owned child's last exit, as reported by the process actor. */
-export interface GatewayExit {
-  pid: number;
-  code: number | null;
-  signal: string | null;
-  stderrTail: string[];
-  uptimeMs: number;
+export interface GatewayExit extends ProcessExit {
   exitClass: ExitClass;
 }
 
