@@ -128,3 +128,57 @@ describe('the live inspector', () => {
     expect(seen).toContain('@xstate.snapshot');
   });
 });
+
+describe('the inspector page script', () => {
+  it('parses as JavaScript (a syntax error would leave the page blank without any test noticing)', async () => {
+    const { INSPECTOR_PAGE } = await import('../../src/inspector/page.js');
+    const script = /<script>([\s\S]*)<\/script>/.exec(INSPECTOR_PAGE)?.[1];
+    expect(script).toBeDefined();
+    const { Script } = await import('node:vm');
+    expect(() => new Script(script!)).not.toThrow();
+  });
+});
+
+describe('the inspector page logic', () => {
+  it('lights the active states and lists the transitions that can be taken, from streamed records', async () => {
+    const { INSPECTOR_PAGE } = await import('../../src/inspector/page.js');
+    const { describeMachine } = await import('../../src/inspector/machine-graph.js');
+    const { runInNewContext } = await import('node:vm');
+    const script = /<script>([\s\S]*)<\/script>/.exec(INSPECTOR_PAGE)![1]!;
+    const elements = new Map<string, { innerHTML: string; textContent: string; value: string; oninput?: () => void }>();
+    const element = (id: string) => {
+      if (!elements.has(id)) elements.set(id, { innerHTML: '', textContent: '', value: '' });
+      return elements.get(id)!;
+    };
+    let source: { onmessage?: (m: { data: string }) => void; onopen?: () => void } = {};
+    const context = {
+      document: { getElementById: element },
+      requestAnimationFrame: (fn: () => void) => fn(),
+      fetch: async () => ({ json: async () => [{ actorId: 'x:1', systemId: 'door', definition: describeMachine(door) }] }),
+      EventSource: function EventSource(this: typeof source) {
+        source = this;
+      },
+      Date,
+      JSON,
+      Map,
+      Set,
+      Object,
+      String,
+    };
+    runInNewContext(script, context);
+    await vi.waitFor(() => expect(element('machines').innerHTML).toContain('door'));
+    source.onopen?.();
+    source.onmessage?.({ data: JSON.stringify({ seq: 1, at: 0, kind: 'snapshot', actorId: 'x:1', rootId: 'x:1', value: { open: 'swinging' }, status: 'active' }) });
+    source.onmessage?.({
+      data: JSON.stringify({ seq: 2, at: 1, kind: 'microstep', actorId: 'x:1', rootId: 'x:1', eventType: 'door.open', value: { open: 'swinging' }, transitions: [{ source: 'door.closed', targets: ['door.open'], eventType: 'door.open' }] }),
+    });
+    const html = element('machines').innerHTML;
+    expect(html).toMatch(/class="st compound active[^"]*" title="door\.open"/);
+    expect(html).toMatch(/class="st  active[^"]*" title="door\.open\.swinging"/);
+    expect(html).not.toMatch(/class="st[^"]*active[^"]*" title="door\.closed"/);
+    expect(html).toContain('<span>door.close</span>');
+    expect(html).toContain('<span>door.stop</span>');
+    expect(element('log').innerHTML).toContain('door.open');
+    expect(element('conn').textContent).toBe('live');
+  });
+});
