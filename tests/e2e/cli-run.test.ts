@@ -12,6 +12,18 @@ import { freePort } from '../support/free-port.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const TOKEN = `cli-test-${Math.random().toString(36).slice(2)}`;
+
+function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolveRun) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolveRun({ code, stdout, stderr }));
+  });
+}
 let stateDir: string | undefined;
 
 afterAll(async () => {
@@ -19,12 +31,12 @@ afterAll(async () => {
 });
 
 describe('openclaw-supervisor run', () => {
-  it('prints spawned, listening, challenge and ready with elapsed time, serves the inspector, and stops cleanly on SIGINT', async () => {
+  it('prints spawned, listening, challenge and ready with elapsed time, serves the inspector, answers `status`, and stops cleanly on SIGINT', async () => {
     stateDir = await mkdtemp(join(tmpdir(), 'ocs-cli-'));
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'run', '--json', '--port', String(port), '--state-dir', stateDir, '--resolve-from', join(repo, 'runtime')],
+      ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'run', '--json', '--port', String(port), '--token', TOKEN, '--state-dir', stateDir, '--resolve-from', join(repo, 'runtime')],
       { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: Array<{ type: string; elapsedMs: number; text: string; url?: string; status?: { pid?: number } }> = [];
@@ -54,6 +66,15 @@ describe('openclaw-supervisor run', () => {
       const machines = await getJson(`${inspectorUrl}api/machines`);
       expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(expect.arrayContaining(['gateway', 'refresh']));
 
+      // `status` is a second, one-shot client of the same gateway.
+      const status = await runCli(['status', '--attach', `ws://127.0.0.1:${port}`, '--token', TOKEN, '--json']);
+      expect(status.code).toBe(0);
+      const report = JSON.parse(status.stdout) as { supervisor: { state: string; owned: boolean }; health: unknown; status: unknown };
+      expect(report.supervisor).toMatchObject({ state: 'running', owned: false });
+      expect(report.health).toBeTruthy();
+      expect(report.status).toBeTruthy();
+      expect(status.stdout + status.stderr).not.toContain(TOKEN);
+
       const pid = lines.find((l) => l.type === 'spawned')?.status?.pid;
       expect(pid && isAlive(pid)).toBe(true);
       child.kill('SIGINT');
@@ -64,8 +85,8 @@ describe('openclaw-supervisor run', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    // The generated token is never printed.
-    expect(JSON.stringify(lines) + stderr).not.toMatch(/--token/);
+    // The token is never printed.
+    expect(JSON.stringify(lines) + stderr).not.toContain(TOKEN);
   });
 });
 
