@@ -78,6 +78,23 @@ describe('start-up faults (real gateway)', () => {
     expect(listGatewayProcesses(stateDir)).toEqual([]);
   }, 300_000);
 
+  it('a config doctor cannot repair ends in GATEWAY_CONFIG_INVALID with the exit code and stderr, after one doctor run', async () => {
+    const stateDir = await scratchDir();
+    const paths = gatewayPaths(stateDir);
+    await writeFile(paths.configPath, JSON.stringify({ logging: { file: paths.logFile }, gateway: { port: 'not a port' } }));
+    const rec = recordEvents();
+    const supervisor = managed({ stateDir, port: await freePort() }, rec.inspect);
+    const error = await supervisor.start().then(
+      () => undefined,
+      (e: { code: string; details: Record<string, unknown> }) => e,
+    );
+    expect(error).toMatchObject({ code: 'GATEWAY_CONFIG_INVALID', details: { reason: 'config-invalid', exitCode: 78 } });
+    expect((error?.details.stderrTail as string[]).join('\n')).toMatch(/gateway\.port/);
+    expect(rec.events.filter((e) => e.type === 'xstate.done.actor.doctor')).toHaveLength(1);
+    expect(supervisor.getStatus()).toMatchObject({ state: 'error', error: { code: 'GATEWAY_CONFIG_INVALID' } });
+    expect(listGatewayProcesses(stateDir)).toEqual([]);
+  }, 300_000);
+
   it('a port held by a plain TCP listener fails fast with PORT_IN_USE and spawns nothing', async () => {
     const port = await freePort();
     // A plain TCP service that reads and ignores: it never speaks WebSocket, never greets.
