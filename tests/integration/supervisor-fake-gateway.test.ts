@@ -1,7 +1,7 @@
 // The whole supervisor (attach mode) against the scripted fake gateway, for faults the real gateway
 // cannot produce on demand. Each fault must end in a typed error or a reconnect: never a crash, a hang
 // or a request that does not settle.
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createGatewaySupervisor, type GatewaySupervisor } from '../../src/index.js';
 import { silentLogger } from '../../src/logger.js';
 import { helloOkPayload, startFakeGateway, type FakeGateway, type GatewayScript } from '../support/fake-gateway.js';
@@ -51,6 +51,18 @@ describe('supervisor against a scripted faulty gateway', () => {
       expect(await s.request('health')).toEqual({ method: 'health' });
     });
   }
+
+  it('gateway events reach on(\'event\') with their payload and seq; handshake frames do not', async () => {
+    const s = await attachTo({ afterHello: [{ kind: 'event', event: 'tick', payload: { ts: 1 }, seq: 1 }, { kind: 'event', event: 'health', payload: { ok: true }, seq: 2 }] });
+    const events: Array<{ event: string; payload: unknown; seq: number | undefined }> = [];
+    s.on('event', (e) => events.push(e));
+    await s.start();
+    await vi.waitFor(() => expect(events).toHaveLength(2));
+    expect(events).toEqual([
+      { event: 'tick', payload: { ts: 1 }, seq: 1 },
+      { event: 'health', payload: { ok: true }, seq: 2 },
+    ]);
+  });
 
   it('a response for an unknown id is ignored and the connection stays usable', async () => {
     const s = await attachTo({ afterHello: [{ kind: 'response', id: 'nobody-asked', ok: true, payload: 1 }] });
