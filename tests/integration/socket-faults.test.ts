@@ -4,6 +4,7 @@ import { createGatewaySocketLogic, createRpcChannel, type GatewaySocketDeps, typ
 import { ErrorCodes } from '../../src/errors.js';
 import { ClientCloseCodes } from '../../src/protocol/index.js';
 import { runSocketActor, startFakeGateway, type FakeGateway, type GatewayScript, type SocketActorHarness } from '../support/fake-gateway.js';
+import { socketDeps } from '../support/socket-deps.js';
 
 const TOKEN = 'fault-token-abcdef';
 let gateway: FakeGateway | undefined;
@@ -23,14 +24,7 @@ afterEach(async () => {
 function start(script: GatewayScript, overrides: Partial<GatewaySocketDeps> = {}): SocketActorHarness {
   if (!gateway) throw new Error('start the fake gateway first');
   harness = runSocketActor(
-    createGatewaySocketLogic({
-      url: gateway.url,
-      credentials: () => ({ token: TOKEN }),
-      client: { version: '0.1.0-test', platform: 'linux' },
-      rpc,
-      onEvent: () => {},
-      ...overrides,
-    }),
+    createGatewaySocketLogic(socketDeps(gateway.url, TOKEN, rpc, overrides)),
   );
   return harness;
 }

@@ -12,6 +12,7 @@ import {
 } from '../../src/adapters/websocket/index.js';
 import { buildDeviceAuthPayload } from '../../src/protocol/index.js';
 import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness } from '../support/fake-gateway.js';
+import { socketDeps } from '../support/socket-deps.js';
 
 const TOKEN = 'fake-gateway-token-1234';
 let gateway: FakeGateway | undefined;
@@ -31,16 +32,7 @@ afterEach(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-function deps(url: string, overrides: Partial<GatewaySocketDeps> = {}): GatewaySocketDeps {
-  return {
-    url,
-    credentials: () => ({ token: TOKEN }),
-    client: { version: '0.1.0-test', platform: 'linux' },
-    rpc,
-    onEvent: () => {},
-    ...overrides,
-  };
-}
+const deps = (url: string, overrides: Partial<GatewaySocketDeps> = {}): GatewaySocketDeps => socketDeps(url, TOKEN, rpc, overrides);
 
 describe('gatewaySocket handshake against the fake gateway', () => {
   it('answers the challenge as a backend client, reaches hello and carries requests', async () => {

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createGatewaySocketLogic, createRpcChannel, type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness } from '../support/fake-gateway.js';
+import { socketDeps } from '../support/socket-deps.js';
 
 const TOKEN = 'lifecycle-secret-token-42';
 let gateway: FakeGateway | undefined;
@@ -23,16 +24,7 @@ afterEach(async () => {
   gateway = undefined;
 });
 
-function deps(url: string, overrides: Partial<GatewaySocketDeps> = {}): GatewaySocketDeps {
-  return {
-    url,
-    credentials: () => ({ token: TOKEN }),
-    client: { version: '0.1.0-test', platform: 'linux' },
-    rpc,
-    onEvent: () => {},
-    ...overrides,
-  };
-}
+const deps = (url: string, overrides: Partial<GatewaySocketDeps> = {}): GatewaySocketDeps => socketDeps(url, TOKEN, rpc, overrides);
 
 /** A ws client class that remembers its instances, to inspect listeners after cleanup. */
 function recordingWebSocket() {
