@@ -34,12 +34,21 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   const config = parseOptions(gatewaySupervisorSchema, rest);
   const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'openclaw-supervisor' });
   const emitter = new EventEmitter();
-  // A host that throws in a listener must not break the supervisor's own bookkeeping.
-  emitter.on('error', (error: unknown) => logger.warn({ err: String(error) }, 'status listener failed'));
+  // A host listener that throws must not break the socket's frame handling or the status bookkeeping
+  // that called it: its error is logged, and the other listeners still run.
+  const safeEmit = (name: keyof SupervisorEvents, value: unknown) => {
+    for (const listener of emitter.listeners(name)) {
+      try {
+        (listener as (v: unknown) => void)(value);
+      } catch (error) {
+        logger.warn({ err: error instanceof Error ? error.message : String(error), listener: name }, 'a host listener threw');
+      }
+    }
+  };
 
   const wiring: SupervisorWiring = buildGatewayLogic(config, logger, {
-    onEvent: (event, payload, seq) => emitter.emit('event', { event, payload, seq } satisfies GatewayEvent),
-    onOutput: (stream, line) => emitter.emit('output', { stream, line }),
+    onEvent: (event, payload, seq) => safeEmit('event', { event, payload, seq } satisfies GatewayEvent),
+    onOutput: (stream, line) => safeEmit('output', { stream, line }),
   });
 
   const actor = createActor(wiring.machine, {
@@ -58,11 +67,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     lastKey = key;
     status = next;
     wiring.rpc.refuse(refusalFor(next));
-    try {
-      emitter.emit('status', next);
-    } catch (error) {
-      logger.warn({ err: String(error) }, 'a status listener threw');
-    }
+    safeEmit('status', next);
   };
   // The connection is a child actor: its snapshots do not reach actor.subscribe, so listen system-wide.
   const inspection = actor.system.inspect((event) => {

@@ -64,6 +64,22 @@ describe('supervisor against a scripted faulty gateway', () => {
     ]);
   });
 
+  it('a host listener that throws changes nothing for the supervisor or the other listeners', async () => {
+    const s = await attachTo({ afterHello: [{ kind: 'event', event: 'tick', payload: { ts: 1 }, seq: 1 }] });
+    const seen: string[] = [];
+    s.on('status', () => {
+      throw new Error('host bug in a status listener');
+    });
+    s.on('event', () => {
+      throw new Error('host bug in an event listener');
+    });
+    s.on('event', (e) => seen.push(e.event));
+    await s.start();
+    await vi.waitFor(() => expect(seen).toEqual(['tick']));
+    expect(await s.request('health')).toEqual({ method: 'health' });
+    expect(s.getStatus().state).toBe('running');
+  });
+
   it('a response for an unknown id is ignored and the connection stays usable', async () => {
     const s = await attachTo({ afterHello: [{ kind: 'response', id: 'nobody-asked', ok: true, payload: 1 }] });
     await s.start();
