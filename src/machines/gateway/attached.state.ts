@@ -3,6 +3,7 @@
 // restart itself in place over the connection (`requestInPlaceRestart`, the `gateway.restart.request` RPC).
 import { connectionInput, gatewaySetup } from './gateway.setup.js';
 import { paused } from './failures.js';
+import { handshakingState, reloadProgress } from './link.states.js';
 
 export const attachedState = gatewaySetup.createStateConfig({
   entry: ['bumpEpoch', 'markAttached'],
@@ -17,12 +18,7 @@ export const attachedState = gatewaySetup.createStateConfig({
     },
   },
   states: {
-    handshaking: {
-      tags: ['busy'],
-      meta: { lifecycle: 'starting', phase: 'handshaking' },
-      entry: { type: 'report', params: { value: 'starting' } },
-      on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
-    },
+    handshaking: handshakingState,
     running: {
       tags: ['ready'],
       meta: { lifecycle: 'running' },
@@ -68,24 +64,7 @@ export const attachedState = gatewaySetup.createStateConfig({
           },
         ],
       },
-      initial: 'connected',
-      on: {
-        'connection.ready': [
-          { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
-          { target: '.connected', actions: 'assignHello' },
-        ],
-      },
-      states: {
-        connected: {
-          meta: { lifecycle: 'running', phase: 'reloading' },
-          entry: { type: 'report', params: { value: 'running' } },
-          on: { 'connection.lost': 'disconnected' },
-        },
-        disconnected: {
-          meta: { lifecycle: 'reconnecting', phase: 'reloading' },
-          entry: { type: 'report', params: { value: 'reconnecting' } },
-        },
-      },
+      ...reloadProgress,
     },
   },
 });

@@ -6,6 +6,7 @@
 import { and, not } from 'xstate';
 import { configInvalid, crashed, errorText, notListening, paused, spawnFailed, toExit } from './failures.js';
 import { connectionInput, gatewaySetup } from './gateway.setup.js';
+import { handshakingState, reloadProgress } from './link.states.js';
 
 export const ownedState = gatewaySetup.createStateConfig({
   entry: ['bumpEpoch', 'markOwned'],
@@ -99,12 +100,7 @@ export const ownedState = gatewaySetup.createStateConfig({
         },
       },
       states: {
-        handshaking: {
-          tags: ['busy'],
-          meta: { lifecycle: 'starting', phase: 'handshaking' },
-          entry: { type: 'report', params: { value: 'starting' } },
-          on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
-        },
+        handshaking: handshakingState,
         running: {
           tags: ['ready'],
           meta: { lifecycle: 'running' },
@@ -137,26 +133,12 @@ export const ownedState = gatewaySetup.createStateConfig({
           // SIGUSR2: the gateway restarts in process (same pid) and comes back with a new bootId.
           entry: 'reloadProcess',
           after: { reloadTimeout: { target: '#gateway.owned.restarting', actions: 'fallBackToRestart' } },
-          initial: 'connected',
+          ...reloadProgress,
           on: {
-            'connection.ready': [
-              { guard: 'isNewBoot', target: 'running', actions: 'assignHello' },
-              { target: '.connected', actions: 'assignHello' },
-            ],
+            ...reloadProgress.on,
             'gateway.restart': {
               target: '#gateway.owned.restarting',
               actions: { type: 'beginRefresh', params: { kind: 'restart' } },
-            },
-          },
-          states: {
-            connected: {
-              meta: { lifecycle: 'running', phase: 'reloading' },
-              entry: { type: 'report', params: { value: 'running' } },
-              on: { 'connection.lost': 'disconnected' },
-            },
-            disconnected: {
-              meta: { lifecycle: 'reconnecting', phase: 'reloading' },
-              entry: { type: 'report', params: { value: 'reconnecting' } },
             },
           },
         },
