@@ -14,21 +14,12 @@ import {
   type ModelPathOptions,
 } from './support/graph-paths.js';
 import type { SnapshotFrom } from 'xstate';
+import { TEST_HELLO } from './support/connection-harness.js';
 
 type Snapshot = SnapshotFrom<ConnectionMachine>;
 type SocketFake = FakeCallbackActor<SocketCommand, SocketSignal, SocketActorInput>;
 
-const HELLO = {
-  protocol: 4,
-  serverVersion: '2026.9.6',
-  bootId: 'boot-1',
-  connId: 'conn-1',
-  tickIntervalMs: 30_000,
-  maxPayload: 26_214_400,
-  maxBufferedBytes: 52_428_800,
-  scopes: ['operator.admin'],
-  methodCount: 466,
-};
+
 const WRONG_TOKEN: WireError = {
   code: 'INVALID_REQUEST',
   message: 'unauthorized: gateway token mismatch',
@@ -72,7 +63,7 @@ function modelOptions(input: { autoOpen: boolean }): ModelPathOptions<Connection
     events: {
       'socket.opened': (s) => [{ type: 'socket.opened', epoch: s.context.epoch }],
       'socket.challenge': (s) => [{ type: 'socket.challenge', epoch: s.context.epoch }],
-      'socket.hello': (s) => [{ type: 'socket.hello', epoch: s.context.epoch, hello: HELLO }],
+      'socket.hello': (s) => [{ type: 'socket.hello', epoch: s.context.epoch, hello: TEST_HELLO }],
       // Refusals answer `connect`, and a gateway announces shutdown to connected clients: sampled where
       // they happen, which keeps the graph small (the handlers sit on the whole session either way).
       'socket.refused': (s) =>

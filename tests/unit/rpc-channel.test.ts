@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRpcChannel, type RpcSink } from '../../src/adapters/websocket/index.js';
 import { GatewayRequestError } from '../../src/errors.js';
+import { track } from '../support/settlement.js';
 
 interface TestSink extends RpcSink {
   frames: { id: string; method: string; params?: unknown }[];
@@ -11,15 +12,6 @@ function testSink(maxPayload = 1_000_000): TestSink {
   return { maxPayload, frames, send: (text) => void frames.push(JSON.parse(text)) };
 }
 
-/** Records how each promise settled without leaving unhandled rejections. */
-function track(promise: Promise<unknown>) {
-  const state: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { value, settled: true }),
-    (error) => Object.assign(state, { error, settled: true }),
-  );
-  return state;
-}
 
 beforeEach(() => {
   vi.useFakeTimers();

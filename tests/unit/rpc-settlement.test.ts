@@ -1,20 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createRpcChannel, type RpcSink } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes, SupervisorError } from '../../src/errors.js';
+import { track } from '../support/settlement.js';
 
 function testSink(maxPayload = 1_000_000): RpcSink & { sent: string[] } {
   const sent: string[] = [];
   return { maxPayload, sent, send: (text) => void sent.push(text) };
 }
 
-function track(promise: Promise<unknown>) {
-  const state: { value?: unknown; error?: unknown; settled: boolean } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { value, settled: true }),
-    (error) => Object.assign(state, { error, settled: true }),
-  );
-  return state;
-}
 
 const closed = () => new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection closed', { retryable: true });
 const stopped = () => new SupervisorError(ErrorCodes.STOPPED, 'supervisor stopped');
