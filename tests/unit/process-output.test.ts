@@ -2,7 +2,6 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { captureLines } from '../../src/adapters/process/line-capture.js';
 import { RingBuffer } from '../../src/adapters/process/ring-buffer.js';
-import { stripAnsi } from '../../src/adapters/process/strip-ansi.js';
 
 describe('ring buffer', () => {
   it('keeps the newest items in order once full', () => {
@@ -38,18 +37,23 @@ describe('ring buffer', () => {
   });
 });
 
-describe('ANSI stripping', () => {
-  it('removes the colours the gateway prints to a pipe', () => {
+describe('ANSI stripping of captured lines', () => {
+  it('removes the colours the gateway prints to a pipe', async () => {
     const line = '\u001b[90m2026-11-24T02:56:26.993+00:00\u001b[39m \u001b[36m[gateway]\u001b[39m \u001b[36mloading configuration…\u001b[39m';
-    expect(stripAnsi(line)).toBe('2026-11-24T02:56:26.993+00:00 [gateway] loading configuration…');
+    expect(await capture([`${line}\n`])).toEqual(['2026-11-24T02:56:26.993+00:00 [gateway] loading configuration…']);
   });
 
-  it('removes OSC hyperlinks and cursor movement but keeps the text', () => {
-    expect(stripAnsi('\u001b]8;;https://x.test\u0007link\u001b]8;;\u0007 done\u001b[2K\u001b[1G')).toBe('link done');
+  it('removes OSC hyperlinks and cursor movement but keeps the text', async () => {
+    expect(await capture(['\u001b]8;;https://x.test\u0007link\u001b]8;;\u0007 done\u001b[2K\u001b[1G\n'])).toEqual(['link done']);
   });
 
-  it('leaves plain text, brackets and unicode alone', () => {
-    expect(stripAnsi('[gateway] ready → 200 [ok]')).toBe('[gateway] ready → 200 [ok]');
+  it('removes the 8-bit CSI, OSC ended by ESC \\ and two-byte ESC sequences', async () => {
+    const lines = await capture(['\u009b31mred\u009b0m\n', '\u001b]8;;https://x.test\u001b\\link\u001b]8;;\u001b\\ done\n', '\u001bMup \u001b=keypad\u001b>\n']);
+    expect(lines).toEqual(['red', 'link done', 'up keypad']);
+  });
+
+  it('leaves plain text, brackets and unicode alone', async () => {
+    expect(await capture(['[gateway] ready → 200 [ok]\n'])).toEqual(['[gateway] ready → 200 [ok]']);
   });
 });
 

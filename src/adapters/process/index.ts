@@ -32,4 +32,3 @@ export {
 } from './embedding-env.js';
 export { DescendantTracker, type ReapResult } from './descendant-tracker.js';
 export { RingBuffer } from './ring-buffer.js';
-export { stripAnsi } from './strip-ansi.js';

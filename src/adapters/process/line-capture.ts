@@ -2,8 +2,10 @@
 // fills (a full pipe blocks the gateway's writes and, with them, its event loop), and every line is
 // cleaned before anyone sees it: ANSI stripped, secrets redacted, absurdly long lines cut.
 import type { Readable } from 'node:stream';
+// The gateway colours its output even into a pipe. Node's own stripper covers what it prints (SGR
+// colours, erase/cursor CSIs, the 8-bit CSI, OSC 8 hyperlinks, two-byte ESC sequences).
+import { stripVTControlCharacters } from 'node:util';
 import { scrubSecrets } from '../../redact.js';
-import { stripAnsi } from './strip-ansi.js';
 
 export interface LineCaptureOptions {
   /** Values that must never appear in a captured line (the gateway token, ...). */
@@ -27,7 +29,7 @@ export function captureLines(stream: Readable, options: LineCaptureOptions): Pro
 
   // Scrub before cutting, so a secret straddling the cut cannot leave a prefix behind.
   const emit = (raw: string): void => {
-    const line = scrubSecrets(stripAnsi(raw.endsWith('\r') ? raw.slice(0, -1) : raw), options.secrets);
+    const line = scrubSecrets(stripVTControlCharacters(raw.endsWith('\r') ? raw.slice(0, -1) : raw), options.secrets);
     options.onLine(line.length > maxLineChars ? `${line.slice(0, maxLineChars)}…[cut]` : line);
   };
 
