@@ -2,6 +2,7 @@
 // A connect attempt is the signal itself, so this is not a sleep: it answers within one interval of
 // the listener appearing, and an AbortSignal bounds it.
 import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface WaitListeningOptions {
   host: string;
@@ -17,7 +18,11 @@ export async function waitForListening(options: WaitListeningOptions): Promise<v
   for (;;) {
     options.signal?.throwIfAborted();
     if (await tryConnect(options.host, options.port, options.signal)) return;
-    await pause(intervalMs, options.signal);
+    try {
+      await sleep(intervalMs, undefined, { signal: options.signal });
+    } catch {
+      // Aborted: Node's AbortError is generic; the check at the top of the loop throws the signal's own reason.
+    }
   }
 }
 
@@ -34,19 +39,5 @@ export function tryConnect(host: string, port: number, signal?: AbortSignal): Pr
     signal?.addEventListener('abort', onAbort, { once: true });
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
-  });
-}
-
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal?.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

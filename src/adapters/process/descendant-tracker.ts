@@ -4,6 +4,7 @@
 // Two ways to find them afterwards: the descendants seen while the child ran (polled, since a SIGKILL
 // leaves no moment to look, and SIGUSR2 replaces the broker with a new PID), and an environment marker
 // every process of this child inherits.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { descendantPidsOf, identify, isSameProcess, pidsWithEnv, type ProcessIdentity } from './process-table.js';
 
 export interface DescendantTrackerOptions {
@@ -79,7 +80,7 @@ export class DescendantTracker {
     let left = this.live();
     const graceDeadline = Date.now() + options.graceMs;
     while (left.length > 0 && Date.now() < graceDeadline) {
-      await delay(pollMs);
+      await sleep(pollMs);
       left = this.live();
     }
     // One more look for marked processes started while we waited (an orphaned broker may still fork).
@@ -99,7 +100,7 @@ export class DescendantTracker {
     const killDeadline = Date.now() + (options.killWaitMs ?? 2_000);
     left = this.live();
     while (left.length > 0 && Date.now() < killDeadline) {
-      await delay(pollMs);
+      await sleep(pollMs);
       left = this.live();
     }
     return { killed, survivors: left.map((identity) => identity.pid) };
@@ -131,8 +132,4 @@ export class DescendantTracker {
     if (!marker) return;
     for (const pid of pidsWithEnv(marker.name, marker.value)) if (pid !== this.rootPid) this.remember(pid);
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

@@ -3,6 +3,7 @@
 // gateway, then let the caller retry the start once. A non-zero exit is a result, not an exception.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
 import { DescendantTracker } from './descendant-tracker.js';
 import { buildEmbeddingEnv, CHILD_MARKER_ENV, prepareStateDir } from './embedding-env.js';
@@ -100,7 +101,7 @@ export async function runDoctorRepair(options: DoctorRepairOptions): Promise<Doc
     const status = await waitForExit(child);
     await (stopping ?? tracker.reap({ graceMs: killGraceMs }));
     // The pipes close once every writer is gone; a survivor holding them must not hang the repair.
-    await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, PIPE_DRAIN_MS).unref())]);
+    await Promise.race([drained, sleep(PIPE_DRAIN_MS, undefined, { ref: false })]);
     return {
       exitCode: outcome === 'exited' ? status.code : null,
       signal: status.signal,

@@ -2,6 +2,7 @@
 // Shared by the process actor, the doctor run and the tests' launcher, so every path that ends a gateway
 // also ends its spawn-broker.
 import type { ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DescendantTracker } from './descendant-tracker.js';
 import { isProcessAlive } from './process-table.js';
 
@@ -61,19 +62,17 @@ export async function signalUntilExit(target: ChildProcess | number, graceMs: nu
 
 /** Resolves with the exit status once `target` has exited (polls a bare PID). */
 export function waitForExit(target: ChildProcess | number): Promise<ExitStatus> {
-  if (typeof target === 'number') {
-    return new Promise((resolve) => {
-      const poll = (): void => {
-        if (!isProcessAlive(target)) resolve({ code: null, signal: null });
-        else setTimeout(poll, PID_POLL_MS);
-      };
-      poll();
-    });
-  }
+  if (typeof target === 'number') return pollUntilGone(target);
   if (hasExited(target)) return Promise.resolve(exitStatusOf(target));
   return new Promise((resolve) => {
     target.once('exit', (code, signal) => resolve({ code, signal }));
   });
+}
+
+// A bare PID gives no exit event (and no status) to wait for.
+async function pollUntilGone(pid: number): Promise<ExitStatus> {
+  while (isProcessAlive(pid)) await sleep(PID_POLL_MS);
+  return { code: null, signal: null };
 }
 
 function hasExited(target: ChildProcess | number): boolean {
