@@ -4,6 +4,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerLike } from '../../config.js';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
 import type { ProcessExit } from '../../protocol/signals.js';
@@ -155,7 +156,7 @@ class OwnedGateway implements GatewayChild {
       releaseGuard();
       if (reaped.killed.length > 0) this.logger?.warn({ pid, killed: reaped.killed }, 'killed processes the gateway left behind');
       if (reaped.survivors.length > 0) this.logger?.error({ pid, survivors: reaped.survivors }, 'gateway leftovers survived SIGKILL');
-      await Promise.race([Promise.all([stdoutDone, stderrDone]), delay(PIPE_DRAIN_MS)]);
+      await Promise.race([Promise.all([stdoutDone, stderrDone]), sleep(PIPE_DRAIN_MS, undefined, { ref: false })]);
       const exit: GatewayExit = { pid, ...status, stderrTail: this.stderr.toArray(), uptimeMs };
       this.logger?.info({ pid, code: exit.code, signal: exit.signal, uptimeMs }, 'gateway exited');
       return exit;
@@ -213,8 +214,4 @@ function spawnFailed(message: string, cause: unknown): SupervisorError {
 function errorCode(error: unknown): string {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return typeof code === 'string' ? code : 'unknown error';
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
