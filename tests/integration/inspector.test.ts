@@ -150,13 +150,14 @@ describe('the inspector page logic', () => {
       if (!elements.has(id)) elements.set(id, { innerHTML: '', textContent: '', value: '' });
       return elements.get(id)!;
     };
-    let source: { onmessage?: (m: { data: string }) => void; onopen?: () => void } = {};
+    const source: { onmessage?: (m: { data: string }) => void; onopen?: () => void } = {};
     const context = {
       document: { getElementById: element },
       requestAnimationFrame: (fn: () => void) => fn(),
       fetch: async () => ({ json: async () => [{ actorId: 'x:1', systemId: 'door', definition: describeMachine(door) }] }),
-      EventSource: function EventSource(this: typeof source) {
-        source = this;
+      // Called with `new`: returning an object makes it the instance, so the page's handlers land on `source`.
+      EventSource: function EventSource() {
+        return source;
       },
       Date,
       JSON,
@@ -174,7 +175,7 @@ describe('the inspector page logic', () => {
     });
     const html = element('machines').innerHTML;
     expect(html).toMatch(/class="st compound active[^"]*" title="door\.open"/);
-    expect(html).toMatch(/class="st  active[^"]*" title="door\.open\.swinging"/);
+    expect(html).toMatch(/class="st {2}active[^"]*" title="door\.open\.swinging"/);
     expect(html).not.toMatch(/class="st[^"]*active[^"]*" title="door\.closed"/);
     expect(html).toContain('<span>door.close</span>');
     expect(html).toContain('<span>door.stop</span>');
