@@ -3,6 +3,8 @@
 // re-validates.
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { defaults } from './machines/defaults.js';
+import { BACKEND_CLIENT, DEFAULT_OPERATOR_SCOPES } from './protocol/index.js';
 
 const port = z.number().int().min(1).max(65_535);
 const positiveMs = z.number().int().positive();
@@ -27,28 +29,28 @@ const loggerSchema = z.custom<LoggerLike>(
 
 export const reconnectSchema = z
   .object({
-    initialDelayMs: positiveMs.default(1_000),
-    multiplier: z.number().min(1).default(2),
-    maxDelayMs: positiveMs.default(30_000),
-    jitter: z.number().min(0).max(1).default(0.2),
+    initialDelayMs: positiveMs.default(defaults.reconnect.initialDelayMs),
+    multiplier: z.number().min(1).default(defaults.reconnect.multiplier),
+    maxDelayMs: positiveMs.default(defaults.reconnect.maxDelayMs),
+    jitter: z.number().min(0).max(1).default(defaults.reconnect.jitter),
   })
   .strict();
 
 export const crashSchema = z
   .object({
     /** Consecutive crashes before the supervisor gives up and reports `error`. */
-    maxAttempts: z.number().int().min(1).default(5),
+    maxAttempts: z.number().int().min(1).default(defaults.crash.maxAttempts),
     /** A crash after this much uptime counts as a first crash: respawn at once. */
-    stableUptimeMs: positiveMs.default(30_000),
+    stableUptimeMs: positiveMs.default(defaults.crash.stableUptimeMs),
   })
   .strict();
 
 export const clientSchema = z
   .object({
-    id: nonEmpty.default('gateway-client'),
+    id: nonEmpty.default(BACKEND_CLIENT.id),
     version: nonEmpty.default('openclaw-supervisor'),
     platform: nonEmpty.default(process.platform),
-    mode: nonEmpty.default('backend'),
+    mode: nonEmpty.default(BACKEND_CLIENT.mode),
   })
   .strict();
 
@@ -61,19 +63,23 @@ export const deviceSchema = z
 
 export const gatewaySupervisorSchema = z
   .object({
+    /** The instance key: the root actor's systemId is `gateway:<name>`, so many supervisors share a system. */
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-" (1-64 of them)')
+      .default(defaults.name),
     mode: z.enum(['managed', 'attach', 'auto']).default('managed'),
     /** ws:// or wss:// URL of a gateway (attach); derived from host and port otherwise. */
     url: z
       .string()
       .regex(/^wss?:\/\/[^\s]+$/, 'a ws:// or wss:// URL')
       .optional(),
-    host: nonEmpty.default('127.0.0.1'),
-    port: port.default(18_789),
+    host: nonEmpty.default(defaults.host),
+    port: port.default(defaults.port),
     /** Gateway token. Managed mode generates one when absent. Never logged. */
     token: nonEmpty.optional(),
     device: deviceSchema.optional(),
-    scopes: z.array(nonEmpty).default(['operator.admin']),
-    role: nonEmpty.default('operator'),
+    scopes: z.array(nonEmpty).default(() => [...DEFAULT_OPERATOR_SCOPES]),
     client: clientSchema.default(() => clientSchema.parse({})),
     /** Private state dir of the owned gateway (its HOME / OPENCLAW_STATE_DIR). Required for managed and auto. */
     stateDir: nonEmpty.optional(),
@@ -87,18 +93,18 @@ export const gatewaySupervisorSchema = z
     dev: z.boolean().default(false),
     /** Extra environment for the child (merged over the embedding preset). */
     env: z.record(z.string(), z.string()).optional(),
-    requestTimeoutMs: positiveMs.default(30_000),
+    requestTimeoutMs: positiveMs.default(defaults.requests.timeoutMs),
     /** Requests on the wire at once; the gateway refuses beyond ~300, 32 measured best (openclaw-facts). */
-    maxInFlight: z.number().int().min(1).max(256).default(32),
+    maxInFlight: z.number().int().min(1).max(256).default(defaults.requests.maxInFlight),
     reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
     crash: crashSchema.default(() => crashSchema.parse({})),
     /** SIGTERM grace before SIGKILL when stopping an owned gateway. */
-    stopGraceMs: positiveMs.default(5_000),
+    stopGraceMs: positiveMs.default(defaults.stopGraceMs),
     /** Bound on a reload (new bootId and hello-ok) before falling back to a full restart. */
-    reloadTimeoutMs: positiveMs.default(20_000),
-    restartDebounceMs: positiveMs.default(2_000),
-    reloadDebounceMs: positiveMs.default(1_200),
-    restartCooldownMs: positiveMs.default(2_500),
+    reloadTimeoutMs: positiveMs.default(defaults.reloadTimeoutMs),
+    restartDebounceMs: positiveMs.default(defaults.refresh.restartDebounceMs),
+    reloadDebounceMs: positiveMs.default(defaults.refresh.reloadDebounceMs),
+    restartCooldownMs: positiveMs.default(defaults.refresh.restartCooldownMs),
     logger: loggerSchema.optional(),
   })
   .strict()

@@ -6,7 +6,16 @@ import { refreshMachine } from './refresh/index.js';
 
 export * from './connection/index.js';
 export * from './refresh/index.js';
-export { gatewayMachine, selectGatewayStatus, type GatewayMachineInput } from './gateway/index.js';
+export {
+  createGatewayImplementations,
+  gatewayMachine,
+  gatewaySystemId,
+  refreshSystemId,
+  selectGatewayStatus,
+  type GatewayDeps,
+  type GatewayMachineInput,
+} from './gateway/index.js';
+export { defaults } from './defaults.js';
 export * as policy from './policy/index.js';
 
 export const allMachines = {

@@ -13,6 +13,15 @@ export const WireErrorSchema = z.looseObject({
   retryAfterMs: z.number().int().min(0).optional(),
 });
 
+/** A gateway error as it travels on the wire: `{ code, message, details, retryable, retryAfterMs }`. */
+export interface WireError {
+  code: string;
+  message: string;
+  details?: unknown;
+  retryable?: boolean;
+  retryAfterMs?: number;
+}
+
 export const RequestFrameSchema = z.looseObject({
   type: z.literal('req'),
   id: z.string().min(1),

@@ -2,7 +2,6 @@
 // and keep the rest (snapshot, control UI hints, ...) untouched for hosts that want them.
 import { z } from 'zod';
 import { describeIssues } from './frames.js';
-import type { HelloSummary } from './signals.js';
 
 export const HelloOkSchema = z.looseObject({
   type: z.literal('hello-ok'),
@@ -30,6 +29,22 @@ export const HelloOkSchema = z.looseObject({
 });
 
 export type HelloOk = z.infer<typeof HelloOkSchema>;
+
+/** What the connection machine needs to know from `hello-ok` (the full frame stays in the adapter). */
+export interface HelloSummary {
+  protocol: number;
+  serverVersion: string;
+  bootId: string;
+  connId: string;
+  tickIntervalMs: number;
+  maxPayload: number;
+  maxBufferedBytes: number;
+  /** `token`, `device-token`, ... as reported by the gateway, when it says. */
+  authMethod?: string;
+  role?: string;
+  scopes: string[];
+  methodCount: number;
+}
 
 export type ParseHelloResult = { ok: true; hello: HelloOk } | { ok: false; message: string };
 

@@ -1,6 +1,5 @@
-// The wire protocol as pure data: versions, frames, handshake builders, hello-ok, and the signal contracts.
+// The wire protocol as pure data: versions, frames, handshake builders, hello-ok.
 export * from './version.js';
 export * from './frames.js';
 export * from './handshake.js';
 export * from './hello.js';
-export type * from './signals.js';

@@ -1,21 +1,22 @@
 // Merges the gateway machine's status and its connection child's status into the one plain object a
-// host sees, and a key to tell whether anything a host cares about changed.
-import type { AnyActorRef } from 'xstate';
-import type { GatewaySupervisorConfig } from '../config.js';
-import type { HelloSummary } from '../protocol/signals.js';
+// host sees, and a key to tell whether anything a host cares about changed. The connection is read
+// through the gateway's own ref to it (`snapshot.children.connection`), never looked up system-wide.
+import type { Actor, Subscription } from 'xstate';
 import { selectConnectionStatus } from '../machines/connection/index.js';
-import { selectGatewayStatus } from '../machines/gateway/index.js';
+import { selectGatewayStatus, type gatewayMachine, type GatewaySnapshot } from '../machines/gateway/index.js';
+import type { GatewayInstance } from './gateway-instance.js';
 import type { SupervisorStatus } from './status.js';
 
-export function composeStatus(actor: AnyActorRef, config: GatewaySupervisorConfig, wiring: { url: string }): SupervisorStatus {
-  const gateway = selectGatewayStatus(actor.getSnapshot());
-  const connectionRef = (actor.getSnapshot() as { children?: Record<string, AnyActorRef | undefined> }).children?.connection;
+export function composeStatus(snapshot: GatewaySnapshot, instance: Pick<GatewayInstance, 'config' | 'url'>): SupervisorStatus {
+  const gateway = selectGatewayStatus(snapshot);
+  const { config } = instance;
   const status: SupervisorStatus = {
     state: gateway.state,
     ...(gateway.phase === undefined ? {} : { phase: gateway.phase }),
+    name: config.name,
     mode: config.mode,
     owned: gateway.owned,
-    url: wiring.url,
+    url: instance.url,
     port: config.port,
     ...(gateway.pid === undefined ? {} : { pid: gateway.pid }),
     epoch: gateway.epoch,
@@ -23,10 +24,11 @@ export function composeStatus(actor: AnyActorRef, config: GatewaySupervisorConfi
     ...(gateway.error === undefined ? {} : { error: gateway.error }),
     at: Date.now(),
   };
+  const connectionRef = snapshot.children.connection;
   if (connectionRef) {
-    const snapshot = connectionRef.getSnapshot();
-    const c = selectConnectionStatus(snapshot);
-    const hello = (snapshot as { context?: { hello?: HelloSummary } }).context?.hello;
+    const connection = connectionRef.getSnapshot();
+    const c = selectConnectionStatus(connection);
+    const hello = connection.context.hello;
     status.connection = {
       state: c.state,
       attempt: c.attempt,
@@ -47,4 +49,29 @@ export function composeStatus(actor: AnyActorRef, config: GatewaySupervisorConfi
 export function statusKey(status: SupervisorStatus): string {
   const { at: _at, ...rest } = status;
   return JSON.stringify(rest);
+}
+
+/**
+ * Calls `onChange` after every snapshot of the gateway actor and of its current connection child (a child's
+ * snapshots do not reach its parent's subscribers). Follows the child as links come and go.
+ */
+export function watchGateway(actor: Actor<typeof gatewayMachine>, onChange: () => void): Subscription {
+  let watched: { ref: unknown; subscription: Subscription } | undefined;
+  const follow = (snapshot: GatewaySnapshot) => {
+    const ref = snapshot.children.connection;
+    if (watched?.ref === ref) return;
+    watched?.subscription.unsubscribe();
+    watched = ref === undefined ? undefined : { ref, subscription: ref.subscribe(() => onChange()) };
+  };
+  const root = actor.subscribe((snapshot) => {
+    follow(snapshot);
+    onChange();
+  });
+  return {
+    unsubscribe() {
+      root.unsubscribe();
+      watched?.subscription.unsubscribe();
+      watched = undefined;
+    },
+  };
 }

@@ -1,14 +1,18 @@
-// createGatewaySupervisor: parses options once, builds the adapters (process, socket, rpc channel, probes),
-// provides them to the gateway machine, starts the actor, and hands the host a small promise API over it.
-// All decisions live in the machines; this file only translates between promises/events and the actors.
+// createGatewaySupervisor: parses options once, builds this gateway's parts (URL, credentials, rpc channel,
+// spawn options) and the shared adapters, provides them to the gateway machine, starts the actor, and hands
+// the host a small promise API over it. All decisions live in the machines; this file only translates
+// between promises/events and the actors.
 import { EventEmitter } from 'node:events';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
 import { gatewaySupervisorSchema, parseOptions, type GatewaySupervisorOptions, type LoggerLike } from '../config.js';
-import { ErrorCodes, SupervisorError } from '../errors.js';
+import { ConfigError, ErrorCodes, SupervisorError } from '../errors.js';
 import { createDefaultLogger } from '../logger.js';
-import { buildGatewayLogic, type SupervisorWiring } from './gateway-wiring.js';
-import { composeStatus, statusKey } from './compose-status.js';
+import { gatewaySystemId } from '../machines/gateway/index.js';
+import { composeStatus, statusKey, watchGateway } from './compose-status.js';
 import { failureToError } from './failure-to-error.js';
+import { lookupIn, provideGatewayMachine } from './gateway-adapters.js';
+import { createGatewayInstance } from './gateway-instance.js';
+import { refreshOutcome } from './refresh-outcome.js';
 import type { SupervisorStatus } from './status.js';
 import { validateRequest } from './request-options.js';
 
@@ -29,7 +33,13 @@ export interface SupervisorEvents {
 
 export type GatewaySupervisor = ReturnType<typeof createGatewaySupervisor>;
 
-export function createGatewaySupervisor(options: GatewaySupervisorOptions & { inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void) }) {
+export type SupervisorInspect = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
+
+export function createGatewaySupervisor(options: GatewaySupervisorOptions & { inspect?: SupervisorInspect }) {
+  // Anything but an options object (null, 42, 'managed') is refused the way a bad field is.
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new ConfigError([{ field: '(options)', expected: 'an options object, e.g. { mode: "managed", stateDir }' }], 'options');
+  }
   const { inspect, ...rest } = options;
   const config = parseOptions(gatewaySupervisorSchema, rest);
   const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'openclaw-supervisor' });
@@ -46,35 +56,33 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     }
   };
 
-  const wiring: SupervisorWiring = buildGatewayLogic(config, logger, {
+  const instance = createGatewayInstance(config, logger, {
     onEvent: (event, payload, seq) => safeEmit('event', { event, payload, seq } satisfies GatewayEvent),
     onOutput: (stream, line) => safeEmit('output', { stream, line }),
   });
+  const rpc = instance.rpc;
 
-  const actor = createActor(wiring.machine, {
+  const actor = createActor(provideGatewayMachine(lookupIn([instance])), {
     id: 'gateway',
-    systemId: 'gateway',
-    input: wiring.input,
+    systemId: gatewaySystemId(instance.key),
+    input: instance.input,
     ...(inspect === undefined ? {} : { inspect }),
   });
 
-  let status: SupervisorStatus = composeStatus(actor, config, wiring);
+  let status: SupervisorStatus = composeStatus(actor.getSnapshot(), instance);
   let lastKey = statusKey(status);
   const refresh = () => {
-    const next = composeStatus(actor, config, wiring);
+    const next = composeStatus(actor.getSnapshot(), instance);
     const key = statusKey(next);
     if (key === lastKey) return;
     lastKey = key;
     status = next;
-    wiring.rpc.refuse(refusalFor(next));
+    rpc.refuse(refusalFor(next));
     safeEmit('status', next);
   };
-  // The connection is a child actor: its snapshots do not reach actor.subscribe, so listen system-wide.
-  const inspection = actor.system.inspect((event) => {
-    if (event.type === '@xstate.snapshot') refresh();
-  });
+  const watching = watchGateway(actor, refresh);
   actor.start();
-  wiring.rpc.refuse(refusalFor(status));
+  rpc.refuse(refusalFor(status));
 
   const waitFor = (accept: (s: SupervisorStatus) => boolean | Error): Promise<SupervisorStatus> =>
     new Promise((resolve, reject) => {
@@ -92,7 +100,10 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   let disposed = false;
 
   return {
-    /** The root actor (`systemId: 'gateway'`), for inspection, `useSelector`, or `actor.system.get('connection')`. */
+    /**
+     * The root actor (`systemId: 'gateway:<name>'`), for inspection and `useSelector`. Its children are
+     * reached through it: `actor.getSnapshot().context.refresh`, `.children.connection`.
+     */
     actor,
 
     /** Resolves at `hello-ok` (state `running`); rejects with a typed error if the start fails or is superseded. */
@@ -101,7 +112,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       if (status.state === 'running') return status;
       // A start during a stop waits for the stop to finish instead of being swallowed by it.
       if (status.state === 'stopping') await waitFor((s) => s.state !== 'stopping');
-      await wiring.prepare();
+      await instance.prepare();
       if (status.state === 'stopped' || status.state === 'error') actor.send({ type: 'gateway.start' });
       // Settles on the first outcome of this start: running, error, or a stop that came first.
       return waitFor((s) => {
@@ -129,12 +140,12 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
         await this.start();
         return;
       }
-      return wiring.refreshOutcome(actor, 'restart', () => actor.send({ type: 'refresh.restart.now' }));
+      return refreshOutcome(actor, 'restart', () => actor.send({ type: 'refresh.restart.now' }));
     },
 
     /** Apply config in place (SIGUSR2 or `gateway.restart.request`), verified by a new bootId. */
     reload(): Promise<void> {
-      return wiring.refreshOutcome(actor, 'reload', () => actor.send({ type: 'refresh.reload.now' }));
+      return refreshOutcome(actor, 'reload', () => actor.send({ type: 'refresh.reload.now' }));
     },
 
     /** Debounced (2 s) restart: bursts coalesce into one; deferred while starting. */
@@ -154,7 +165,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T> {
       const invalid = validateRequest(method, opts);
       if (invalid) return Promise.reject(invalid);
-      return wiring.rpc.request(method, params, opts) as Promise<T>;
+      return rpc.request(method, params, opts) as Promise<T>;
     },
 
     getStatus(): SupervisorStatus {
@@ -172,8 +183,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       if (disposed) return;
       await this.stop();
       disposed = true;
-      wiring.rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
-      inspection.unsubscribe();
+      rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
+      watching.unsubscribe();
       actor.stop();
       emitter.removeAllListeners();
     },

@@ -19,6 +19,8 @@ export interface SupervisorStatus {
   state: GatewayState;
   /** Sub-state while starting: probing, spawning, waitingReady, handshaking, repairing. */
   phase?: string;
+  /** The supervisor's instance name (option `name`): its root actor's systemId is `gateway:<name>`. */
+  name: string;
   mode: 'managed' | 'attach' | 'auto';
   /** True when this supervisor spawned the gateway (false when attached or adopted). */
   owned: boolean;

@@ -10,8 +10,9 @@ import { assign, createActor, sendTo, setup, waitFor } from 'xstate';
 import { probePort } from '../../src/adapters/http/probe-port.js';
 import { waitForListening } from '../../src/adapters/http/wait-listening.js';
 import { createGatewayProcessLogic } from '../../src/adapters/process/gateway-process.js';
+import { defaults } from '../../src/machines/defaults.js';
 import { readCmdline } from '../../src/adapters/process/process-table.js';
-import type { ProcessSignal } from '../../src/protocol/signals.js';
+import type { ProcessSignal } from '../../src/contracts/index.js';
 import { freePort } from '../support/free-port.js';
 import { childrenOf, isAlive, listGatewayProcesses } from '../support/process-tree.js';
 import { connectUntilHello, RUNTIME_ENTRY, RUNTIME_NODE, startRealGateway, type RealGateway } from '../support/real-gateway.js';
@@ -31,13 +32,14 @@ describe('gatewayProcess actor with the real gateway', () => {
     cleanups.push(() => rm(stateDir, { recursive: true, force: true }));
     const port = await freePort();
     const token = `e2e-${Date.now().toString(36)}-token`;
-    const logic = createGatewayProcessLogic({ nodePath: RUNTIME_NODE, entry: RUNTIME_ENTRY, port, token, stateDir, skipChannels: true });
+    const deps = { nodePath: RUNTIME_NODE, entry: RUNTIME_ENTRY, port, token, stateDir, skipChannels: true, graceMs: defaults.stopGraceMs };
+    const logic = createGatewayProcessLogic(() => deps);
     const machine = setup({
       types: {} as { context: { signals: ProcessSignal[] }; events: ProcessSignal | { type: 'terminate' } | { type: 'reload' } },
       actors: { gatewayProcess: logic },
     }).createMachine({
       context: { signals: [] },
-      invoke: { id: 'proc', src: 'gatewayProcess', input: { epoch: 1 } },
+      invoke: { id: 'proc', src: 'gatewayProcess', input: { epoch: 1, key: 'default' } },
       on: {
         'process.*': { actions: assign({ signals: ({ context, event }) => [...context.signals, event as ProcessSignal] }) },
         terminate: { actions: sendTo('proc', { type: 'process.terminate' }) },

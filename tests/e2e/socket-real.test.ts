@@ -10,15 +10,14 @@ import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createGatewaySocketLogic,
-  createRpcChannel,
   loadOrCreateDeviceIdentity,
   type GatewaySocketDeps,
   type RpcChannel,
   type SocketCredentials,
 } from '../../src/adapters/websocket/index.js';
-import type { SocketSignal } from '../../src/protocol/index.js';
-import { runSocketActor, type SocketActorHarness } from '../support/fake-gateway.js';
+import type { SocketSignal } from '../../src/contracts/index.js';
+import { runSocketActor, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 const RUNTIME = resolve(import.meta.dirname, '../../runtime/node_modules');
 const NODE24 = join(RUNTIME, '.bin/node');
@@ -77,7 +76,7 @@ afterAll(async () => {
 
 describe('gatewaySocket against the real gateway', () => {
   it('reaches hello-ok with the token only and carries health through the rpc channel', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const { harness, hello } = await connectUntilHello(rpc, () => ({ token: TOKEN }));
     try {
       expect(hello.hello).toMatchObject({ protocol: 4, authMethod: 'token', role: 'operator', scopes: ['operator.admin'] });
@@ -95,7 +94,7 @@ describe('gatewaySocket against the real gateway', () => {
   it('gets a device token for a device identity and authenticates by it on the next connect', async () => {
     const identity = loadOrCreateDeviceIdentity(join(home, 'supervisor', 'device.json'));
     const credentials = (): SocketCredentials => ({ token: TOKEN, deviceIdentity: identity });
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
 
     const first = await connectUntilHello(rpc, credentials);
     first.harness.stop();
@@ -132,7 +131,7 @@ async function connectUntilHello(
     connectTimeoutMs: 20_000,
   };
   for (let epoch = firstEpoch; epoch < firstEpoch + 40; epoch++) {
-    const harness = runSocketActor(createGatewaySocketLogic(deps), epoch);
+    const harness = runSocketActor(socketLogic(deps), epoch);
     const outcome = await Promise.race([harness.waitFor('socket.hello'), harness.waitFor('socket.closed')]);
     if (outcome.type === 'socket.hello') return { harness, hello: outcome };
     harness.stop();

@@ -1,10 +1,11 @@
 // Every fault the fake gateway can script ends in a typed signal, and every rpc request settles.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGatewaySocketLogic, createRpcChannel, type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
+import { type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { ClientCloseCodes } from '../../src/protocol/index.js';
-import { runSocketActor, startFakeGateway, type FakeGateway, type GatewayScript, type SocketActorHarness } from '../support/fake-gateway.js';
+import { runSocketActor, startFakeGateway, type FakeGateway, type GatewayScript, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
 import { socketDeps } from '../support/socket-deps.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 const TOKEN = 'fault-token-abcdef';
 let gateway: FakeGateway | undefined;
@@ -12,7 +13,7 @@ let harness: SocketActorHarness | undefined;
 let rpc: RpcChannel;
 
 beforeEach(() => {
-  rpc = createRpcChannel({ defaultTimeoutMs: 2_000 });
+  rpc = testRpcChannel({ defaultTimeoutMs: 2_000 });
 });
 afterEach(async () => {
   harness?.stop();
@@ -24,7 +25,7 @@ afterEach(async () => {
 function start(script: GatewayScript, overrides: Partial<GatewaySocketDeps> = {}): SocketActorHarness {
   if (!gateway) throw new Error('start the fake gateway first');
   harness = runSocketActor(
-    createGatewaySocketLogic(socketDeps(gateway.url, TOKEN, rpc, overrides)),
+    socketLogic(socketDeps(gateway.url, TOKEN, rpc, overrides)),
   );
   return harness;
 }

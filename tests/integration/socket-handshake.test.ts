@@ -4,15 +4,14 @@ import { join } from 'node:path';
 import { verify, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  createGatewaySocketLogic,
-  createRpcChannel,
   loadOrCreateDeviceIdentity,
   type GatewaySocketDeps,
   type RpcChannel,
 } from '../../src/adapters/websocket/index.js';
 import { buildDeviceAuthPayload } from '../../src/protocol/index.js';
-import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness } from '../support/fake-gateway.js';
+import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
 import { socketDeps } from '../support/socket-deps.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 const TOKEN = 'fake-gateway-token-1234';
 let gateway: FakeGateway | undefined;
@@ -21,7 +20,7 @@ let rpc: RpcChannel;
 let dir: string;
 
 beforeEach(() => {
-  rpc = createRpcChannel({ defaultTimeoutMs: 5_000 });
+  rpc = testRpcChannel({ defaultTimeoutMs: 5_000 });
   dir = mkdtempSync(join(tmpdir(), 'ocs-socket-'));
 });
 afterEach(async () => {
@@ -38,7 +37,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
   it('answers the challenge as a backend client, reaches hello and carries requests', async () => {
     gateway = await startFakeGateway({ onRequest: (f) => ({ ok: true, payload: { ok: true, method: f.method } }) });
     const hellos: unknown[] = [];
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url, { onHello: (h) => hellos.push(h) })), 7);
+    harness = runSocketActor(socketLogic(deps(gateway.url, { onHello: (h) => hellos.push(h) })), 7);
     const hello = await harness.waitFor('socket.hello');
     const lifecycle = harness.signals.filter((s) => s.type !== 'socket.activity').map((s) => s.type);
     expect(lifecycle).toEqual(['socket.opened', 'socket.challenge', 'socket.hello']);
@@ -60,7 +59,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
   it('sends requests made before hello-ok once the handshake completes', async () => {
     gateway = await startFakeGateway();
     const early = rpc.request('status');
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url)));
+    harness = runSocketActor(socketLogic(deps(gateway.url)));
     await expect(early).resolves.toEqual({ method: 'status' });
   });
 
@@ -72,7 +71,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     const identity = loadOrCreateDeviceIdentity(join(dir, 'device.json'));
     const socketDeps = deps(gateway.url, { credentials: () => ({ token: TOKEN, deviceIdentity: identity }) });
 
-    harness = runSocketActor(createGatewaySocketLogic(socketDeps), 1);
+    harness = runSocketActor(socketLogic(socketDeps), 1);
     await harness.waitFor('socket.hello');
     const first = gateway.connections[0]!;
     const device = first.connectParams!.device as { id: string; publicKey: string; signature: string; signedAt: number; nonce: string };
@@ -94,7 +93,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     expect(loadOrCreateDeviceIdentity(join(dir, 'device.json')).deviceToken).toBe('issued-dt-5678');
     harness.stop();
 
-    harness = runSocketActor(createGatewaySocketLogic(socketDeps), 2);
+    harness = runSocketActor(socketLogic(socketDeps), 2);
     const hello = await harness.waitFor('socket.hello');
     expect(gateway.connections[1]!.connectParams!.auth).toEqual({ deviceToken: 'issued-dt-5678' });
     expect(hello.hello.authMethod).toBe('device-token');
@@ -108,11 +107,11 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     const identity = loadOrCreateDeviceIdentity(join(dir, 'device.json'));
     identity.saveDeviceToken('stale-device-token', { role: 'operator', scopes: ['operator.admin'] });
     const socketDeps = deps(gateway.url, { credentials: () => ({ token: TOKEN, deviceIdentity: identity }) });
-    harness = runSocketActor(createGatewaySocketLogic(socketDeps), 1);
+    harness = runSocketActor(socketLogic(socketDeps), 1);
     await harness.waitFor('socket.closed');
     expect(identity.deviceToken).toBeUndefined();
     harness.stop();
-    harness = runSocketActor(createGatewaySocketLogic(socketDeps), 2);
+    harness = runSocketActor(socketLogic(socketDeps), 2);
     await harness.waitFor('socket.hello');
     expect(gateway.connections[1]!.connectParams!.auth).toEqual({ token: TOKEN });
   });
@@ -127,7 +126,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     });
     const events: unknown[] = [];
     harness = runSocketActor(
-      createGatewaySocketLogic(deps(gateway.url, { onEvent: (event, payload, seq) => events.push({ event, payload, seq }) })),
+      socketLogic(deps(gateway.url, { onEvent: (event, payload, seq) => events.push({ event, payload, seq }) })),
     );
     const closed = await harness.waitFor('socket.closed');
     expect(events).toEqual([{ event: 'health', payload: { ok: true }, seq: 1 }]);
@@ -143,7 +142,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     let clockMs = 0;
     const seen: string[] = [];
     harness = runSocketActor(
-      createGatewaySocketLogic(
+      socketLogic(
         deps(gateway.url, { activityThrottleMs: 1_000, now: () => clockMs, onEvent: (e) => void seen.push(e) }),
       ),
     );

@@ -4,10 +4,11 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createGatewaySocketLogic, createRpcChannel, type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
+import { type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes } from '../../src/errors.js';
-import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness } from '../support/fake-gateway.js';
+import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
 import { socketDeps } from '../support/socket-deps.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 const TOKEN = 'lifecycle-secret-token-42';
 let gateway: FakeGateway | undefined;
@@ -15,7 +16,7 @@ let harness: SocketActorHarness | undefined;
 let rpc: RpcChannel;
 
 beforeEach(() => {
-  rpc = createRpcChannel({ defaultTimeoutMs: 2_000 });
+  rpc = testRpcChannel({ defaultTimeoutMs: 2_000 });
 });
 afterEach(async () => {
   harness?.stop();
@@ -68,7 +69,7 @@ async function unusedPort(): Promise<number> {
 describe('gatewaySocket lifecycle', () => {
   it('a socket that never opens signals closed 1006 once, with the transport error as reason', async () => {
     const port = await unusedPort();
-    harness = runSocketActor(createGatewaySocketLogic(deps(`ws://127.0.0.1:${port}/`)));
+    harness = runSocketActor(socketLogic(deps(`ws://127.0.0.1:${port}/`)));
     const closed = await harness.waitFor('socket.closed');
     expect(closed.code).toBe(1006);
     expect(closed.reason).toContain('ECONNREFUSED');
@@ -77,7 +78,7 @@ describe('gatewaySocket lifecycle', () => {
   });
 
   it('a malformed URL signals closed 1006 instead of throwing', async () => {
-    harness = runSocketActor(createGatewaySocketLogic(deps('not a url')));
+    harness = runSocketActor(socketLogic(deps('not a url')));
     const closed = await harness.waitFor('socket.closed');
     expect(closed.code).toBe(1006);
     expect(closed.reason.length).toBeGreaterThan(0);
@@ -87,7 +88,7 @@ describe('gatewaySocket lifecycle', () => {
   it('socket.close while still connecting ends with that code', async () => {
     const silent = await silentTcpServer();
     try {
-      harness = runSocketActor(createGatewaySocketLogic(deps(silent.url)));
+      harness = runSocketActor(socketLogic(deps(silent.url)));
       harness.send({ type: 'socket.close', code: 1000, reason: 'stop' });
       expect(await harness.waitFor('socket.closed')).toMatchObject({ code: 1000, reason: 'stop' });
       expect(harness.signals).toHaveLength(1);
@@ -100,7 +101,7 @@ describe('gatewaySocket lifecycle', () => {
     const silent = await silentTcpServer();
     const { instances, Impl } = recordingWebSocket();
     try {
-      harness = runSocketActor(createGatewaySocketLogic(deps(silent.url, { WebSocketImpl: Impl })));
+      harness = runSocketActor(socketLogic(deps(silent.url, { WebSocketImpl: Impl })));
       await new Promise((r) => setTimeout(r, 20));
       harness.stop();
       await new Promise((r) => setTimeout(r, 50));
@@ -114,7 +115,7 @@ describe('gatewaySocket lifecycle', () => {
   it('stopping a ready actor closes the socket politely, fails in-flight requests, removes its listeners and sends nothing more', async () => {
     gateway = await startFakeGateway({ onRequest: () => 'ignore' });
     const { instances, Impl } = recordingWebSocket();
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url, { WebSocketImpl: Impl, connectTimeoutMs: 5_000 })));
+    harness = runSocketActor(socketLogic(deps(gateway.url, { WebSocketImpl: Impl, connectTimeoutMs: 5_000 })));
     await harness.waitFor('socket.hello');
     const inFlight = rpc.request('health').catch((error: unknown) => error);
     const signalCount = harness.signals.length;
@@ -134,7 +135,7 @@ describe('gatewaySocket lifecycle', () => {
     gateway = await startFakeGateway();
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     harness = runSocketActor(
-      createGatewaySocketLogic(deps(gateway.url, { connectTimeoutMs: 60_000, closeGraceMs: 60_000, refusedCloseGraceMs: 60_000 })),
+      socketLogic(deps(gateway.url, { connectTimeoutMs: 60_000, closeGraceMs: 60_000, refusedCloseGraceMs: 60_000 })),
     );
     await harness.waitFor('socket.challenge');
     harness.stop();
@@ -145,7 +146,7 @@ describe('gatewaySocket lifecycle', () => {
 
   it('ignores a repeated challenge instead of sending connect twice', async () => {
     gateway = await startFakeGateway({ connect: 'ignore' });
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url)));
+    harness = runSocketActor(socketLogic(deps(gateway.url)));
     await harness.waitFor('socket.challenge');
     gateway.connections[0]!.run([{ kind: 'event', event: 'connect.challenge', payload: { nonce: 'again', ts: 2 } }]);
     await new Promise((r) => setTimeout(r, 30));
@@ -164,10 +165,10 @@ describe('gatewaySocket lifecycle', () => {
       { connect: { error: { code: 'INVALID_REQUEST', message: 'unauthorized: gateway token mismatch', details: { code: 'AUTH_TOKEN_MISMATCH' } } } },
       { afterHello: [{ kind: 'raw', text: `{"broken": "${TOKEN}"` }] },
     ]);
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url, { logger })), 1);
+    harness = runSocketActor(socketLogic(deps(gateway.url, { logger })), 1);
     await harness.waitFor('socket.closed');
     harness.stop();
-    harness = runSocketActor(createGatewaySocketLogic(deps(gateway.url, { logger })), 2);
+    harness = runSocketActor(socketLogic(deps(gateway.url, { logger })), 2);
     await harness.waitFor('socket.closed');
     expect(harness.signals.some((s) => s.type === 'socket.protocolError')).toBe(true);
     expect(lines.length).toBeGreaterThan(0);

@@ -3,7 +3,8 @@
 import { createActor, fromCallback, SimulatedClock, type AnyEventObject } from 'xstate';
 import { describe, expect, it } from 'vitest';
 import { connectionMachine, selectConnectionStatus } from '../../src/machines/connection/index.js';
-import type { ConnectionNotice, WireError } from '../../src/protocol/signals.js';
+import type { WireError } from '../../src/protocol/index.js';
+import type { ConnectionNotice } from '../../src/machines/connection/types.js';
 import { startConnection, TEST_HELLO } from './support/connection-harness.js';
 
 describe('connection behaviour', () => {

@@ -3,7 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectionMachine, type ConnectionMachine } from '../../src/machines/connection/index.js';
 import { selectConnectionStatus } from '../../src/machines/connection/selectors.js';
-import type { SocketActorInput, SocketCommand, SocketSignal, WireError } from '../../src/protocol/signals.js';
+import type { SocketActorInput, SocketCommand, SocketSignal } from '../../src/contracts/index.js';
+import type { WireError } from '../../src/protocol/index.js';
 import { classifyRefusal } from '../../src/machines/policy/refusals.js';
 import { createFakeCallbackActor, deliverSignal, type FakeCallbackActor } from './support/fake-callback-actor.js';
 import {

@@ -1,7 +1,7 @@
 // Named paths through the connection machine, each the story of one gateway behaviour (openclaw-facts),
 // told with a fake socket and a simulated clock.
 import { describe, expect, it } from 'vitest';
-import type { WireError } from '../../src/protocol/signals.js';
+import type { WireError } from '../../src/protocol/index.js';
 import { CLOSE_GRACE_MS } from '../../src/machines/connection/index.js';
 import { startConnection, TEST_HELLO } from './support/connection-harness.js';
 

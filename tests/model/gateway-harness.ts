@@ -12,20 +12,21 @@ import type { ConnectionCommand, ConnectionInput } from '../../src/machines/conn
 import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
 import type {
-  DoctorResult,
-  EpochInput,
   GatewayEmitted,
   GatewayMachineInput,
 } from '../../src/machines/gateway/types.js';
 import type { RefreshEvent, RefreshMachineInput } from '../../src/machines/refresh/types.js';
 import type {
-  ConnectionNotice,
-  HelloSummary,
+  DoctorResult,
+  EndpointInput,
+  InstanceInput,
   PortProbeResult,
   ProcessActorInput,
   ProcessCommand,
   ProcessSignal,
-} from '../../src/protocol/signals.js';
+} from '../../src/contracts/index.js';
+import type { HelloSummary } from '../../src/protocol/index.js';
+import type { ConnectionNotice } from '../../src/machines/connection/types.js';
 import {
   createFakeCallbackActor,
   deliverSignal,
@@ -85,10 +86,10 @@ export interface GatewayFakes {
   connection: FakeCallbackActor<ConnectionCommand, ConnectionNotice, ConnectionInput>;
   /** Stands in for the refresh child: records what the gateway tells it (`gateway.state`, outcomes). */
   refresh: FakeCallbackActor<RefreshEvent, never, RefreshMachineInput>;
-  probePort: FakePromiseActor<PortProbeResult, EpochInput>;
-  waitListening: FakePromiseActor<void, EpochInput>;
-  doctor: FakePromiseActor<DoctorResult, EpochInput>;
-  requestInPlaceRestart: FakePromiseActor<void, EpochInput>;
+  probePort: FakePromiseActor<PortProbeResult, EndpointInput>;
+  waitListening: FakePromiseActor<void, EndpointInput>;
+  doctor: FakePromiseActor<DoctorResult, InstanceInput>;
+  requestInPlaceRestart: FakePromiseActor<void, InstanceInput>;
 }
 
 /** Fresh fakes, and the implementations to provide; `keepRefresh` leaves the real refresh machine in. */

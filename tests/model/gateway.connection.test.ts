@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { connectionMachine } from '../../src/machines/connection/index.js';
 import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
-import type { SocketActorInput, SocketCommand, SocketSignal } from '../../src/protocol/signals.js';
+import type { SocketActorInput, SocketCommand, SocketSignal } from '../../src/contracts/index.js';
 import { createGatewayFakes, hello } from './gateway-harness.js';
 import { createFakeCallbackActor } from './support/fake-callback-actor.js';
 

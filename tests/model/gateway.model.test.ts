@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
 import type { GatewayEvent, GatewayMode } from '../../src/machines/gateway/types.js';
-import type { ProcessSignal } from '../../src/protocol/signals.js';
+import type { ProcessSignal } from '../../src/contracts/index.js';
 import {
   createGatewayFakes,
   exited,
@@ -66,6 +66,23 @@ function exitSamples(s: Snapshot): ProcessSignal[] {
   return [];
 }
 
+function spawnedSamples(s: Snapshot): ProcessSignal[] {
+  if (s.matches({ owned: 'spawning' })) return [{ type: 'process.spawned', epoch: s.context.epoch, pid: 4242 }];
+  // Out of place (a second spawned while stopping) and stale (an old child's): both are dropped.
+  if (s.matches({ owned: 'stopping' })) return [{ type: 'process.spawned', epoch: s.context.epoch, pid: 4242 }];
+  if (s.matches('stopped')) return [{ type: 'process.spawned', epoch: s.context.epoch - 1, pid: 4141 }];
+  return [];
+}
+
+function spawnFailedSamples(s: Snapshot): ProcessSignal[] {
+  if (s.matches({ owned: 'spawning' }) || s.matches({ owned: 'stopping' })) {
+    return [{ type: 'process.spawnFailed', epoch: s.context.epoch, message: 'spawn ENOENT' }];
+  }
+  if (s.matches('stopped')) return [{ type: 'process.spawnFailed', epoch: s.context.epoch - 1, message: 'late' }];
+  if (s.matches({ owned: 'waitingReady' })) return [{ type: 'process.spawnFailed', epoch: s.context.epoch, message: 'odd' }];
+  return [];
+}
+
 function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, GatewayFakes> {
   return {
     machine: gatewayMachine,
@@ -101,23 +118,11 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
         s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.restart' }] : [],
       'gateway.reload': (s) =>
         s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.reload' }] : [],
-      'process.spawned': (s) => {
-        if (s.matches({ owned: 'spawning' })) return [{ type: 'process.spawned', epoch: s.context.epoch, pid: 4242 }];
-        // Out of place (a second spawned while stopping) and stale (an old child's): both are dropped.
-        if (s.matches({ owned: 'stopping' })) return [{ type: 'process.spawned', epoch: s.context.epoch, pid: 4242 }];
-        if (s.matches('stopped')) return [{ type: 'process.spawned', epoch: s.context.epoch - 1, pid: 4141 }];
-        return [];
-      },
-      'process.spawnFailed': (s) => {
-        if (s.matches({ owned: 'spawning' }) || s.matches({ owned: 'stopping' })) {
-          return [{ type: 'process.spawnFailed', epoch: s.context.epoch, message: 'spawn ENOENT' }];
-        }
-        if (s.matches('stopped')) return [{ type: 'process.spawnFailed', epoch: s.context.epoch - 1, message: 'late' }];
-        if (s.matches({ owned: 'waitingReady' }))
-          return [{ type: 'process.spawnFailed', epoch: s.context.epoch, message: 'odd' }];
-        return [];
-      },
+      'process.spawned': spawnedSamples,
+      'process.spawnFailed': spawnFailedSamples,
       'process.exited': exitSamples,
+      // Where no state takes a process signal, the root drops it (stale or out of place).
+      'process.*': (s) => [...spawnedSamples(s), ...spawnFailedSamples(s), ...exitSamples(s)],
       // Only a reload tells a new boot from the same one; elsewhere one realistic sample is enough.
       'connection.ready': (s) => {
         const fresh: GatewayEvent = {

@@ -6,7 +6,9 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { createActor, createMachine, type AnyActorLogic } from 'xstate';
-import type { SocketCommand, SocketSignal, WireError } from '../../src/protocol/index.js';
+import type { WireError } from '../../src/protocol/index.js';
+import type { SocketCommand, SocketSignal } from '../../src/contracts/index.js';
+import { createGatewaySocketLogic, type GatewaySocketDeps } from '../../src/adapters/websocket/index.js';
 
 /** What the fake does at a point of the script. */
 export type FakeAction =
@@ -258,11 +260,16 @@ export interface SocketActorHarness {
 }
 
 /** Runs `logic` as the invoked child of a tiny parent machine that records every signal it is sent. */
+/** The socket actor logic for one connection whose deps the test fixed up front (every input gets them). */
+export function socketLogic(deps: GatewaySocketDeps) {
+  return createGatewaySocketLogic(() => deps);
+}
+
 export function runSocketActor(logic: AnyActorLogic, epoch = 1): SocketActorHarness {
   const signals: SocketSignal[] = [];
   const listeners = new Set<() => void>();
   const parent = createMachine({
-    invoke: { id: 'socket', src: logic, input: { epoch } },
+    invoke: { id: 'socket', src: logic, input: { epoch, key: 'default', url: 'ws://fixed-by-deps' } },
     on: {
       '*': {
         actions: ({ event }) => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { describeProgress } from '../../src/cli/progress.js';
 import type { SupervisorStatus } from '../../src/runtime/status.js';
 
-const base: SupervisorStatus = { state: 'starting', phase: 'probing', mode: 'managed', owned: true, url: 'ws://127.0.0.1:1', port: 1, epoch: 1, crashCount: 0, at: 0 };
+const base: SupervisorStatus = { state: 'starting', phase: 'probing', name: 'default', mode: 'managed', owned: true, url: 'ws://127.0.0.1:1', port: 1, epoch: 1, crashCount: 0, at: 0 };
 const step = (patch: Partial<SupervisorStatus>): SupervisorStatus => ({ ...base, ...patch });
 
 describe('run progress lines', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyCloseCode, CloseCodes, decideReconnect, type CloseKind } from '../../src/machines/policy/close-codes.js';
-import type { WireError } from '../../src/protocol/signals.js';
+import type { WireError } from '../../src/protocol/index.js';
 
 describe('close codes', () => {
   it('classifies every code the gateway, ws and we can produce', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyRefusal, PAUSING_REFUSAL_CODES, refusalCode } from '../../src/machines/policy/refusals.js';
-import type { WireError } from '../../src/protocol/signals.js';
+import type { WireError } from '../../src/protocol/index.js';
 
 const withDetail = (code: string, details: Record<string, unknown> = {}): WireError => ({
   code: 'INVALID_REQUEST',

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { assign, createActor, sendTo, setup, waitFor } from 'xstate';
 import { createGatewayProcessLogic, type GatewayProcessDeps } from '../../src/adapters/process/gateway-process.js';
-import type { ProcessSignal } from '../../src/protocol/signals.js';
+import type { ProcessSignal } from '../../src/contracts/index.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocs-actor-'));
@@ -57,10 +57,10 @@ function deps(mode: string, extra: Partial<GatewayProcessDeps> = {}): GatewayPro
 function host(d: GatewayProcessDeps) {
   const machine = setup({
     types: {} as { context: { signals: ProcessSignal[] }; events: ProcessSignal | { type: 'terminate' } | { type: 'reload' } },
-    actors: { gatewayProcess: createGatewayProcessLogic(d) },
+    actors: { gatewayProcess: createGatewayProcessLogic(() => d) },
   }).createMachine({
     context: { signals: [] },
-    invoke: { id: 'proc', src: 'gatewayProcess', input: { epoch: 7 } },
+    invoke: { id: 'proc', src: 'gatewayProcess', input: { epoch: 7, key: 'default' } },
     on: {
       'process.*': { actions: assign({ signals: ({ context, event }) => [...context.signals, event as ProcessSignal] }) },
       terminate: { actions: sendTo('proc', { type: 'process.terminate' }) },

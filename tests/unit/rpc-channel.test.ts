@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRpcChannel, type RpcSink } from '../../src/adapters/websocket/index.js';
+import type { RpcSink } from '../../src/adapters/websocket/index.js';
 import { GatewayRequestError } from '../../src/errors.js';
 import { track } from '../support/settlement.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 interface TestSink extends RpcSink {
   frames: { id: string; method: string; params?: unknown }[];
@@ -22,7 +23,7 @@ afterEach(() => {
 
 describe('rpc channel: window and queue', () => {
   it('keeps at most maxInFlight requests sent and sends the rest in FIFO order as answers arrive', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 2 });
+    const rpc = testRpcChannel({ maxInFlight: 2 });
     const sink = testSink();
     rpc.attach(sink);
     const results = ['a', 'b', 'c', 'd'].map((m) => track(rpc.request(m)));
@@ -40,7 +41,7 @@ describe('rpc channel: window and queue', () => {
   });
 
   it('queues requests made before attach and sends them with their params once a sink attaches', () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     void rpc.request('health');
     void rpc.request('status', { probe: true });
     expect(rpc.stats()).toMatchObject({ attached: false, queued: 2, inFlight: 0 });
@@ -53,7 +54,7 @@ describe('rpc channel: window and queue', () => {
   });
 
   it('ignores a response for an unknown id and counts it', () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const sink = testSink();
     rpc.attach(sink);
     const pending = track(rpc.request('health'));
@@ -63,7 +64,7 @@ describe('rpc channel: window and queue', () => {
   });
 
   it('settles 1,000 concurrent requests against a gateway that answers busy to a third of first attempts', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 32 });
+    const rpc = testRpcChannel({ maxInFlight: 32 });
     let maxSeenInFlight = 0;
     const outstanding: string[] = [];
     const attempts = new Map<string, number>();
@@ -105,7 +106,7 @@ describe('rpc channel: retrying a busy gateway', () => {
   });
 
   it('resends after the gateway-given retryAfterMs, with the same id, and resolves', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const sink = testSink();
     rpc.attach(sink);
     const result = track(rpc.request('health'));
@@ -120,8 +121,8 @@ describe('rpc channel: retrying a busy gateway', () => {
     expect(result).toMatchObject({ settled: true, value: 'ok' });
   });
 
-  it('backs off exponentially from retryBaseDelayMs up to retryMaxDelayMs without retryAfterMs', async () => {
-    const rpc = createRpcChannel({ retryBaseDelayMs: 100, retryMaxDelayMs: 300, defaultTimeoutMs: 60_000 });
+  it('backs off on the busy-retry policy (initial delay doubling to its ceiling) without retryAfterMs', async () => {
+    const rpc = testRpcChannel({ busyRetry: { initialDelayMs: 100, maxDelayMs: 300 }, defaultTimeoutMs: 60_000 });
     const sink = testSink();
     rpc.attach(sink);
     void rpc.request('health');
@@ -140,7 +141,7 @@ describe('rpc channel: retrying a busy gateway', () => {
   });
 
   it('gives up with the gateway error when the next attempt would pass the deadline', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     rpc.attach(testSink());
     const result = track(rpc.request('health', undefined, { timeoutMs: 1_000 }));
     rpc.handleResponse({ type: 'res', id: 'r1', ok: false, error: busy(2_000) });
@@ -151,7 +152,7 @@ describe('rpc channel: retrying a busy gateway', () => {
   });
 
   it('does not retry other gateway errors', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     rpc.attach(testSink());
     const result = track(rpc.request('channels.start'));
     const error = { code: 'FORBIDDEN', message: 'missing scope', details: { code: 'MISSING_SCOPE', missingScope: 'operator.admin' } };
@@ -163,7 +164,7 @@ describe('rpc channel: retrying a busy gateway', () => {
   });
 
   it('does not retry UNAVAILABLE that is not marked retryable', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     rpc.attach(testSink());
     const result = track(rpc.request('health'));
     rpc.handleResponse({ type: 'res', id: 'r1', ok: false, error: { code: 'UNAVAILABLE', message: 'down' } });

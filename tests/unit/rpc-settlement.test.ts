@@ -1,7 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createRpcChannel, type RpcSink } from '../../src/adapters/websocket/index.js';
+import type { RpcSink } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes, SupervisorError } from '../../src/errors.js';
 import { track } from '../support/settlement.js';
+import { testRpcChannel } from '../support/rpc-channel.js';
 
 function testSink(maxPayload = 1_000_000): RpcSink & { sent: string[] } {
   const sent: string[] = [];
@@ -22,7 +23,7 @@ afterEach(() => {
 
 describe('rpc channel: deadlines', () => {
   it('rejects a sent request with REQUEST_TIMEOUT at its deadline and sends the next queued one', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 1, defaultTimeoutMs: 1_000 });
+    const rpc = testRpcChannel({ maxInFlight: 1, defaultTimeoutMs: 1_000 });
     const sink = testSink();
     rpc.attach(sink);
     const first = track(rpc.request('slow'));
@@ -36,7 +37,7 @@ describe('rpc channel: deadlines', () => {
   });
 
   it('times out a queued request without ever sending it', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const result = track(rpc.request('health', undefined, { timeoutMs: 200 }));
     await vi.advanceTimersByTimeAsync(200);
     expect(result.error).toMatchObject({ code: ErrorCodes.REQUEST_TIMEOUT });
@@ -46,7 +47,7 @@ describe('rpc channel: deadlines', () => {
   });
 
   it('counts a response arriving after the timeout as unknown', async () => {
-    const rpc = createRpcChannel({ defaultTimeoutMs: 100 });
+    const rpc = testRpcChannel({ defaultTimeoutMs: 100 });
     rpc.attach(testSink());
     void rpc.request('health').catch(() => {});
     await vi.advanceTimersByTimeAsync(100);
@@ -55,7 +56,7 @@ describe('rpc channel: deadlines', () => {
   });
 
   it('clears every timer once requests settle', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     rpc.attach(testSink());
     const results = [track(rpc.request('a')), track(rpc.request('b'))];
     expect(vi.getTimerCount()).toBe(2);
@@ -67,7 +68,7 @@ describe('rpc channel: deadlines', () => {
   });
 
   it('rejects a non-positive timeout and params that cannot be serialized, naming the field', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     await expect(rpc.request('a', undefined, { timeoutMs: 0 })).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID, field: 'timeoutMs' });
     await expect(rpc.request('a', { n: 1n })).rejects.toMatchObject({ code: ErrorCodes.CONFIG_INVALID, field: 'params' });
     expect(vi.getTimerCount()).toBe(0);
@@ -76,7 +77,7 @@ describe('rpc channel: deadlines', () => {
 
 describe('rpc channel: detach, refuse, close', () => {
   it('detach rejects in-flight requests with the given error and keeps queued ones for the next sink', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 1 });
+    const rpc = testRpcChannel({ maxInFlight: 1 });
     const first = testSink();
     rpc.attach(first);
     const sent = track(rpc.request('a'));
@@ -92,7 +93,7 @@ describe('rpc channel: detach, refuse, close', () => {
   });
 
   it('detach naming a sink that is no longer attached changes nothing', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const old = testSink();
     const current = testSink();
     rpc.attach(current);
@@ -104,7 +105,7 @@ describe('rpc channel: detach, refuse, close', () => {
   });
 
   it('attaching a new sink rejects what was in flight on the old one', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     rpc.attach(testSink());
     const result = track(rpc.request('a'));
     rpc.attach(testSink());
@@ -113,7 +114,7 @@ describe('rpc channel: detach, refuse, close', () => {
   });
 
   it('refuse rejects queued, retry-waiting and new requests at once, and lifting it resumes sending', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 1 });
+    const rpc = testRpcChannel({ maxInFlight: 1 });
     const sink = testSink();
     rpc.attach(sink);
     const retrying = track(rpc.request('a'));
@@ -140,7 +141,7 @@ describe('rpc channel: detach, refuse, close', () => {
   });
 
   it('close settles in-flight, queued and waiting requests and every later one, leaving no timer', async () => {
-    const rpc = createRpcChannel({ maxInFlight: 1 });
+    const rpc = testRpcChannel({ maxInFlight: 1 });
     rpc.attach(testSink());
     const all = [track(rpc.request('a')), track(rpc.request('b')), track(rpc.request('c'))];
     rpc.handleResponse({ type: 'res', id: 'r1', ok: false, error: { code: 'UNAVAILABLE', message: 'busy', retryable: true, retryAfterMs: 100 } });
@@ -158,7 +159,7 @@ describe('rpc channel: detach, refuse, close', () => {
 
 describe('rpc channel: payload limit', () => {
   it('fails a frame above maxPayload with PAYLOAD_TOO_LARGE without sending it, and sends the next', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const sink = testSink(200);
     rpc.attach(sink);
     const big = track(rpc.request('chat.send', { text: 'é'.repeat(100) }));
@@ -171,7 +172,7 @@ describe('rpc channel: payload limit', () => {
   });
 
   it('checks a request queued before attach against the limit of the sink it would go to', async () => {
-    const rpc = createRpcChannel();
+    const rpc = testRpcChannel();
     const big = track(rpc.request('x', { blob: 'a'.repeat(500) }));
     const sink = testSink(300);
     rpc.attach(sink);

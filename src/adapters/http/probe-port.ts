@@ -3,7 +3,7 @@
 // nothing (free), an OpenClaw gateway (it greets every WebSocket with `connect.challenge`), or something
 // else (foreign).
 import WebSocket from 'ws';
-import type { PortProbeResult } from '../../protocol/signals.js';
+import type { PortProbeResult } from '../../contracts/index.js';
 
 export interface ProbePortOptions {
   host: string;

@@ -4,22 +4,22 @@
 // `process.reload`. Stopping the actor (the machine left the state that invoked it) SIGKILLs the child:
 // cleanup cannot wait, and the reaping of the broker carries on in the background.
 import { fromCallback } from 'xstate';
-import type { ProcessActorInput, ProcessCommand, ProcessSignal } from '../../protocol/signals.js';
+import type { ProcessActorInput, ProcessCommand, ProcessSignal } from '../../contracts/index.js';
 import { spawnGateway, type GatewayChild, type GatewaySpawnOptions } from './spawn-gateway.js';
 
 export interface GatewayProcessDeps extends GatewaySpawnOptions {
   /** SIGTERM grace before SIGKILL on `process.terminate`. */
-  graceMs?: number;
+  graceMs: number;
 }
 
-const DEFAULT_GRACE_MS = 5_000;
-
-/** Builds the actor logic the runtime passes to `machine.provide({ actors: { gatewayProcess } })`. */
-export function createGatewayProcessLogic(deps: GatewayProcessDeps) {
-  const graceMs = deps.graceMs ?? DEFAULT_GRACE_MS;
-  const logger = deps.logger;
-
+/**
+ * Builds the actor logic the runtime provides as `gatewayProcess`. Built once: `depsFor` turns each
+ * actor's input (its instance key and epoch) into that gateway's spawn options, read at every spawn.
+ */
+export function createGatewayProcessLogic(depsFor: (input: ProcessActorInput) => GatewayProcessDeps) {
   return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
+    const deps = depsFor(input);
+    const { graceMs, logger } = deps;
     const epoch = input.epoch;
     const signal = (event: ProcessSignal): void => sendBack(event);
     let child: GatewayChild | undefined;

@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LoggerLike } from '../../config.js';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
-import type { ProcessExit } from '../../protocol/signals.js';
+import type { ProcessExit } from '../../contracts/index.js';
 import { redactArgv } from '../../redact.js';
 import { DescendantTracker } from './descendant-tracker.js';
 import { buildEmbeddingEnv, CHILD_MARKER_ENV, prepareStateDir } from './embedding-env.js';

@@ -27,10 +27,8 @@ import {
   type EventFrame,
   type HelloOk,
   type ResponseFrame,
-  type SocketActorInput,
-  type SocketCommand,
-  type SocketSignal,
 } from '../../protocol/index.js';
+import type { SocketActorInput, SocketCommand, SocketSignal } from '../../contracts/index.js';
 import {
   buildConnectFrame,
   forgetRejectedDeviceToken,
@@ -80,9 +78,13 @@ export interface GatewaySocketHandle {
   dispose(): void;
 }
 
-export function createGatewaySocketLogic(deps: GatewaySocketDeps) {
+/**
+ * The actor logic the runtime provides as `gatewaySocket`. Built once: `depsFor` turns each socket's input
+ * (its url, instance key and epoch) into that connection's deps, so one logic serves many connections.
+ */
+export function createGatewaySocketLogic(depsFor: (input: SocketActorInput) => GatewaySocketDeps) {
   return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
-    const handle = openGatewaySocket(deps, input.epoch, (signal) => sendBack(signal));
+    const handle = openGatewaySocket(depsFor(input), input.epoch, (signal) => sendBack(signal));
     receive((command) => handle.command(command));
     return () => handle.dispose();
   });

@@ -15,14 +15,14 @@ export interface RpcSink {
   readonly maxPayload: number;
 }
 
+/** Every number comes from the runtime (src/machines/defaults.ts through the parsed options): no copies here. */
 export interface RpcChannelOptions {
-  /** Sent requests awaiting a response at once; 32 gave the best throughput with no busy errors. */
-  maxInFlight?: number;
-  defaultTimeoutMs?: number;
-  /** First delay before retrying a busy (`UNAVAILABLE`, retryable) answer without `retryAfterMs`. */
-  retryBaseDelayMs?: number;
-  /** Cap of that exponential delay. */
-  retryMaxDelayMs?: number;
+  /** Sent requests awaiting a response at once. */
+  maxInFlight: number;
+  /** A request's deadline when the caller gives none. */
+  defaultTimeoutMs: number;
+  /** Wait before retry `attempt` (1-based) of a busy (`UNAVAILABLE`, retryable) answer without `retryAfterMs`. */
+  busyRetryDelayMs: (attempt: number) => number;
   /** Prefix of request ids; ids are unique for the channel's lifetime. */
   idPrefix?: string;
   now?: () => number;
@@ -88,11 +88,9 @@ interface Pending {
   reject: (error: Error) => void;
 }
 
-export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
-  const maxInFlight = Math.max(1, options.maxInFlight ?? 32);
-  const defaultTimeoutMs = options.defaultTimeoutMs ?? 30_000;
-  const retryBaseDelayMs = options.retryBaseDelayMs ?? 50;
-  const retryMaxDelayMs = options.retryMaxDelayMs ?? 1_000;
+export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
+  const maxInFlight = Math.max(1, options.maxInFlight);
+  const { defaultTimeoutMs, busyRetryDelayMs } = options;
   const idPrefix = options.idPrefix ?? 'r';
   const now = options.now ?? Date.now;
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number): unknown => setTimeout(fn, ms));
@@ -182,7 +180,7 @@ export function createRpcChannel(options: RpcChannelOptions = {}): RpcChannel {
   /** The gateway's "server is busy" answer: retry inside the request's own deadline, or give up. */
   function scheduleRetry(pending: Pending, error: WireErrorShape): boolean {
     if (error.code !== 'UNAVAILABLE' || error.retryable !== true) return false;
-    const delayMs = error.retryAfterMs ?? Math.min(retryMaxDelayMs, retryBaseDelayMs * 2 ** pending.attempt);
+    const delayMs = error.retryAfterMs ?? busyRetryDelayMs(pending.attempt + 1);
     if (now() + delayMs >= pending.deadlineAt) return false;
     pending.attempt++;
     counters.retried++;

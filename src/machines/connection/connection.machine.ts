@@ -3,6 +3,7 @@
 // gateway asked, or backing off. The socket itself is an invoked actor (`gatewaySocket`) provided by the
 // runtime; this chart only decides. It owns no timer of its own: every wait is a named delay.
 import { not, or, stateIn } from 'xstate';
+import { defaults } from '../defaults.js';
 import { resolveBackoffPolicy } from '../policy/backoff.js';
 import { CloseCodes } from '../policy/close-codes.js';
 import {
@@ -27,6 +28,7 @@ export const connectionMachine = connectionSetup.createMachine({
   id: 'connection',
   context: ({ input }) => ({
     url: input.url,
+    key: input.key ?? defaults.name,
     policy: resolveBackoffPolicy(input.reconnect),
     challengeTimeoutMs: input.challengeTimeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS,
     random: input.random ?? Math.random,
@@ -64,7 +66,7 @@ export const connectionMachine = connectionSetup.createMachine({
       invoke: {
         id: 'socket',
         src: 'gatewaySocket',
-        input: ({ context }) => ({ epoch: context.epoch }),
+        input: ({ context }) => ({ epoch: context.epoch, key: context.key, url: context.url }),
         onError: [
           {
             // A ready connection that loses its socket this way is still a lost connection.

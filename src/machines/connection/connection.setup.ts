@@ -1,13 +1,15 @@
 // The implementations behind the connection chart: the placeholder socket actor (the runtime provides the
 // real one with machine.provide()), actions, guards and named delays. The chart is in connection.machine.ts.
 import { assertEvent, assign, enqueueActions, fromCallback, sendTo, setup } from 'xstate';
-import type { ConnectionNotice, HelloSummary, SocketActorInput, SocketCommand } from '../../protocol/signals.js';
+import type { SocketActorInput, SocketCommand } from '../../contracts/index.js';
+import type { HelloSummary } from '../../protocol/index.js';
+import { defaults } from '../defaults.js';
 import { backoffDelayMs } from '../policy/backoff.js';
 import { CloseCodes, classifyCloseCode, decideReconnect, type ReconnectDecision } from '../policy/close-codes.js';
-import type { ConnectionContext, ConnectionEvent, ConnectionInput, LastClose } from './types.js';
+import type { ConnectionContext, ConnectionEvent, ConnectionInput, ConnectionNotice, LastClose } from './types.js';
 
-/** The gateway's own pre-auth deadline and the reference client's connect-challenge timeout. */
-export const DEFAULT_CHALLENGE_TIMEOUT_MS = 15_000;
+/** The whole pre-hello phase's deadline (src/machines/defaults.ts). */
+export const DEFAULT_CHALLENGE_TIMEOUT_MS = defaults.challengeTimeoutMs;
 /** The gateway's advertised tick before `hello-ok` says otherwise (docs/gateway/protocol/versioning.md). */
 export const DEFAULT_TICK_INTERVAL_MS = 30_000;
 /** Silence of two ticks means the gateway (or the path to it) is gone, as in the reference client. */

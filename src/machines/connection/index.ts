@@ -12,7 +12,9 @@ export type {
   ConnectionContext,
   ConnectionEvent,
   ConnectionInput,
+  ConnectionNotice,
   ConnectionStateName,
   ConnectionStatusView,
   LastClose,
 } from './types.js';
+export { createConnectionImplementations, type ConnectionDeps } from './connection.implementations.js';

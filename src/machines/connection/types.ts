@@ -1,12 +1,18 @@
 // Shapes of the connection machine: what it is given, what it remembers, what it hears.
 import type { AnyActorRef } from 'xstate';
-import type { HelloSummary, SocketSignal, WireError } from '../../protocol/signals.js';
+import type { SocketSignal } from '../../contracts/index.js';
+import type { HelloSummary, WireError } from '../../protocol/index.js';
 import type { BackoffPolicy } from '../policy/backoff.js';
 import type { CloseKind } from '../policy/close-codes.js';
 
 export interface ConnectionInput {
-  /** The gateway's WebSocket URL; the socket actor is given it by the runtime, this is for status. */
+  /** The gateway's WebSocket URL, handed to every socket this connection opens. */
   url: string;
+  /**
+   * The instance key (default `default`): handed to the socket, which resolves the credentials by it, so
+   * one socket adapter serves many connections and no secret sits in this machine's context.
+   */
+  key?: string;
   reconnect?: Partial<BackoffPolicy>;
   /**
    * Deadline for the whole pre-hello phase (open, `connect.challenge`, `hello-ok`), as the gateway's own
@@ -32,6 +38,7 @@ export interface LastClose {
 
 export interface ConnectionContext {
   url: string;
+  key: string;
   policy: BackoffPolicy;
   challengeTimeoutMs: number;
   random: () => number;
@@ -97,3 +104,13 @@ export interface ConnectionStatusView {
   /** The gateway last seen by `hello-ok`. */
   server?: { version: string; bootId: string; connId: string };
 }
+
+/** What the connection machine tells the actor given as `input.supervisor` (and emits for the runtime). */
+export type ConnectionNotice =
+  | { type: 'connection.ready'; hello: HelloSummary }
+  /** A ready connection was lost. `expected` when a `shutdown` with `restartExpectedMs` preceded it. */
+  | { type: 'connection.lost'; code: number; reason: string; expected: boolean }
+  /** Waiting `delayMs` before reconnect attempt `attempt` (1-based). */
+  | { type: 'connection.retrying'; attempt: number; delayMs: number }
+  /** Refused for a reason retrying cannot fix (auth, pairing, protocol version): no more attempts. */
+  | { type: 'connection.paused'; reason: string; error?: WireError };

@@ -1,9 +1,13 @@
 // `attached`: a gateway this supervisor did not spawn (mode attach, or auto that found one listening).
 // It is never signalled: a stop only closes the connection, and a restart or reload asks the gateway to
 // restart itself in place over the connection (`requestInPlaceRestart`, the `gateway.restart.request` RPC).
-import { connectionInput, gatewaySetup } from './gateway.setup.js';
+import { stateIn } from 'xstate';
+import { connectionInput, gatewaySetup, instanceInput } from './gateway.setup.js';
 import { paused } from './failures.js';
 import { handshakingState, reloadProgress } from './link.states.js';
+
+/** A reload that ends without a new boot goes back to where the socket is: running, or reconnecting. */
+const socketHeld = stateIn('#gateway.attached.reloading.connected');
 
 export const attachedState = gatewaySetup.createStateConfig({
   entry: ['bumpEpoch', 'markAttached'],
@@ -22,7 +26,7 @@ export const attachedState = gatewaySetup.createStateConfig({
     running: {
       tags: ['ready'],
       meta: { lifecycle: 'running' },
-      entry: ['completeRefresh', { type: 'report', params: { value: 'running' } }],
+      entry: 'completeRefresh',
       on: {
         'connection.lost': 'reconnecting',
         // Not ours to respawn: a restart asks the gateway to restart itself in place, as a reload does.
@@ -32,7 +36,6 @@ export const attachedState = gatewaySetup.createStateConfig({
     },
     reconnecting: {
       meta: { lifecycle: 'reconnecting' },
-      entry: { type: 'report', params: { value: 'reconnecting' } },
       on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
     },
     reloading: {
@@ -40,10 +43,10 @@ export const attachedState = gatewaySetup.createStateConfig({
       invoke: {
         id: 'requestInPlaceRestart',
         src: 'requestInPlaceRestart',
-        input: ({ context }) => ({ epoch: context.epoch }),
+        input: ({ context }) => instanceInput(context),
         onError: [
           {
-            guard: 'reloadKeptConnection',
+            guard: socketHeld,
             target: 'running',
             actions: { type: 'failRefresh', params: { reason: 'request-failed' } },
           },
@@ -54,7 +57,7 @@ export const attachedState = gatewaySetup.createStateConfig({
       after: {
         reloadTimeout: [
           {
-            guard: 'reloadKeptConnection',
+            guard: socketHeld,
             target: 'running',
             actions: ['reportReloadTimeout', { type: 'failRefresh', params: { reason: 'no-new-boot' } }],
           },

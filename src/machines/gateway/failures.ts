@@ -1,7 +1,8 @@
 // The `GatewayFailure` values the gateway machine stores in `context.error` when it enters `error`.
 // Messages name what happened and what to do; they are built from codes and names, never from
 // credentials, so they are safe to log and show.
-import type { ProcessSignal, WireError } from '../../protocol/signals.js';
+import type { ProcessSignal } from '../../contracts/index.js';
+import type { WireError } from '../../protocol/index.js';
 import { classifyExit } from '../policy/exit-codes.js';
 import type { GatewayContext, GatewayExit, GatewayFailure } from './types.js';
 

@@ -4,18 +4,27 @@
 //
 // Lifetimes are states: the child process lives exactly as long as `owned` (the invoke's cleanup kills
 // it), a connection as long as `owned.linked` or `attached`. Lifecycle names for hosts (stopped,
-// starting, running, reconnecting, stopping, error) are in each state's `meta`, read by selectors.ts.
+// starting, running, reconnecting, stopping, error) are said once, in each state's `meta`: selectors.ts
+// reads them for the status, and the `lifecycleReporter` child tells `refresh` when they change.
+//
+// Many gateways live in one actor system: the instance key (`input.key`) scopes the only system id this
+// machine gives out (`refresh:<key>`), and the children stay reachable through `context.refresh` and
+// `snapshot.children`, never through a system-wide name.
 import { attachedState } from './attached.state.js';
 import { configInvalid, errorText, portInUse, probeFailed } from './failures.js';
-import { gatewaySetup } from './gateway.setup.js';
+import { dropUnhandledSignal, endpointInput, gatewaySetup, instanceInput, startTransitions } from './gateway.setup.js';
 import { ownedState } from './owned.state.js';
 import { resolveGatewaySettings } from './settings.js';
+import { refreshSystemId } from './system-ids.js';
 
 export const gatewayMachine = gatewaySetup.createMachine({
   id: 'gateway',
-  context: ({ input }) => ({
-    settings: resolveGatewaySettings(input),
-    mode: input.mode,
+  context: ({ input, self, spawn }) => {
+    const settings = resolveGatewaySettings(input);
+    return {
+      key: settings.key,
+      settings,
+      mode: input.mode,
     epoch: 0,
     owned: input.mode !== 'attach',
     pid: undefined,
@@ -25,14 +34,21 @@ export const gatewayMachine = gatewaySetup.createMachine({
     respawnDelayMs: 0,
     repairAttempted: false,
     refreshing: undefined,
-    lastExit: undefined,
-    error: undefined,
-  }),
+      lastExit: undefined,
+      error: undefined,
+      // Spawned here rather than invoked: an invoke's systemId is a fixed string, and a fixed one is what
+      // kept two gateways out of one system.
+      refresh: spawn('refresh', {
+        id: 'refresh',
+        systemId: refreshSystemId(settings.key),
+        input: { supervisor: self, ...settings.refresh },
+      }),
+    };
+  },
   invoke: {
-    id: 'refresh',
-    systemId: 'refresh',
-    src: 'refresh',
-    input: ({ self, context }) => ({ supervisor: self, ...context.settings.refresh }),
+    id: 'lifecycleReporter',
+    src: 'lifecycleReporter',
+    input: ({ self, context }) => ({ gateway: self, refresh: context.refresh }),
   },
   on: {
     'refresh.restart.request': { actions: 'forwardToRefresh' },
@@ -43,50 +59,21 @@ export const gatewayMachine = gatewaySetup.createMachine({
     'gateway.restart': { actions: 'refuseRefresh' },
     'gateway.reload': { actions: 'refuseRefresh' },
     // Process signals land here when no state took them: from an older epoch, or out of place.
-    'process.spawned': [
-      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
-      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
-    ],
-    'process.spawnFailed': [
-      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
-      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
-    ],
-    'process.exited': [
-      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
-      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
-    ],
+    'process.*': dropUnhandledSignal,
   },
   initial: 'stopped',
   states: {
     stopped: {
       meta: { lifecycle: 'stopped' },
-      entry: [
-        'bumpEpoch',
-        'forgetGateway',
-        { type: 'failRefresh', params: { reason: 'stopped' } },
-        { type: 'report', params: { value: 'stopped' } },
-      ],
-      on: {
-        'gateway.start': [
-          { guard: { type: 'inMode', params: { mode: 'attach' } }, target: 'attached', actions: 'beginLifecycle' },
-          { target: 'probing', actions: 'beginLifecycle' },
-        ],
-      },
+      entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'stopped' } }],
+      on: { 'gateway.start': startTransitions },
     },
 
     error: {
       meta: { lifecycle: 'error' },
-      entry: [
-        'bumpEpoch',
-        'forgetGateway',
-        { type: 'failRefresh', params: { reason: 'failed' } },
-        { type: 'report', params: { value: 'error' } },
-      ],
+      entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'failed' } }],
       on: {
-        'gateway.start': [
-          { guard: { type: 'inMode', params: { mode: 'attach' } }, target: 'attached', actions: 'beginLifecycle' },
-          { target: 'probing', actions: 'beginLifecycle' },
-        ],
+        'gateway.start': startTransitions,
         'gateway.stop': { target: 'stopped', actions: 'clearError' },
       },
     },
@@ -94,11 +81,11 @@ export const gatewayMachine = gatewaySetup.createMachine({
     probing: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'probing' },
-      entry: ['bumpEpoch', { type: 'report', params: { value: 'starting' } }],
+      entry: 'bumpEpoch',
       invoke: {
         id: 'probePort',
         src: 'probePort',
-        input: ({ context }) => ({ epoch: context.epoch }),
+        input: ({ context }) => endpointInput(context),
         onDone: [
           { guard: { type: 'portFree', params: ({ event }) => ({ seen: event.output.kind }) }, target: 'owned' },
           {
@@ -133,11 +120,10 @@ export const gatewayMachine = gatewaySetup.createMachine({
     repairing: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'repairing' },
-      entry: { type: 'report', params: { value: 'starting' } },
       invoke: {
         id: 'doctor',
         src: 'doctor',
-        input: ({ context }) => ({ epoch: context.epoch }),
+        input: ({ context }) => instanceInput(context),
         onDone: [
           {
             guard: { type: 'doctorRepaired', params: ({ event }) => ({ exitCode: event.output.exitCode }) },
@@ -167,7 +153,6 @@ export const gatewayMachine = gatewaySetup.createMachine({
     respawnBackoff: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'backoff' },
-      entry: { type: 'report', params: { value: 'starting' } },
       after: { respawnDelay: 'owned' },
       on: { 'gateway.stop': 'stopped' },
     },

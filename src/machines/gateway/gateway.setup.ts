@@ -1,17 +1,24 @@
 // The implementations behind the gateway chart: placeholder actors (the runtime provides the real ones
 // with machine.provide()), named delays, guards and actions. The chart itself is in gateway.machine.ts.
-import { assign, emit, enqueueActions, forwardTo, fromCallback, fromPromise, or, sendTo, setup, stateIn } from 'xstate';
-import type { PortProbeResult, ProcessActorInput, ProcessCommand, ProcessSignal } from '../../protocol/signals.js';
+import { assign, emit, enqueueActions, forwardTo, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import type {
+  DoctorResult,
+  EndpointInput,
+  InstanceInput,
+  PortProbeResult,
+  ProcessActorInput,
+  ProcessCommand,
+  ProcessSignal,
+} from '../../contracts/index.js';
 import { decideCrashRespawn, type CrashDecision } from '../policy/crash-backoff.js';
 import { classifyExit } from '../policy/exit-codes.js';
 import { connectionMachine } from '../connection/connection.machine.js';
 import { refreshMachine } from '../refresh/refresh.machine.js';
-import type { GatewayLifecycle, RefreshKind } from '../refresh/types.js';
+import type { RefreshKind } from '../refresh/types.js';
 import { toExit } from './failures.js';
+import { lifecycleReporter } from './lifecycle-reporter.js';
 import type {
   ConnectionActorInput,
-  DoctorResult,
-  EpochInput,
   GatewayContext,
   GatewayEmitted,
   GatewayEvent,
@@ -30,16 +37,30 @@ export const gatewaySetup = setup({
     input: {} as GatewayMachineInput,
     emitted: {} as GatewayEmitted,
     meta: {} as GatewayStateMeta,
+    // Child id -> actor: `snapshot.children.connection` is typed as the connection machine's ref.
+    children: {} as {
+      refresh: 'refresh';
+      lifecycleReporter: 'lifecycleReporter';
+      process: 'gatewayProcess';
+      connection: 'connection';
+      probePort: 'probePort';
+      waitListening: 'waitListening';
+      doctor: 'doctor';
+      requestInPlaceRestart: 'requestInPlaceRestart';
+    },
   },
+  // Placeholders typed exactly like the adapters' logic (signals come back through `sendBack`, so they are
+  // not the callback's emitted type): `provide()` in gateway.implementations.ts checks the real ones.
   actors: {
-    probePort: fromPromise<PortProbeResult, EpochInput>(async () => notProvided('probePort')),
-    gatewayProcess: fromCallback<ProcessCommand, ProcessActorInput, ProcessSignal>(() => notProvided('gatewayProcess')),
-    waitListening: fromPromise<void, EpochInput>(async () => notProvided('waitListening')),
-    doctor: fromPromise<DoctorResult, EpochInput>(async () => notProvided('doctor')),
-    requestInPlaceRestart: fromPromise<void, EpochInput>(async () => notProvided('requestInPlaceRestart')),
-    // The real chart; the runtime provides it again with its `gatewaySocket` actor.
+    probePort: fromPromise<PortProbeResult, EndpointInput>(async () => notProvided('probePort')),
+    gatewayProcess: fromCallback<ProcessCommand, ProcessActorInput>(() => notProvided('gatewayProcess')),
+    waitListening: fromPromise<void, EndpointInput>(async () => notProvided('waitListening')),
+    doctor: fromPromise<DoctorResult, InstanceInput>(async () => notProvided('doctor')),
+    requestInPlaceRestart: fromPromise<void, InstanceInput>(async () => notProvided('requestInPlaceRestart')),
+    // The real chart; provided again with the socket adapter by createGatewayImplementations.
     connection: connectionMachine,
     refresh: refreshMachine,
+    lifecycleReporter,
   },
   delays: {
     stopTimeout: ({ context }) => context.settings.stopTimeoutMs,
@@ -56,19 +77,12 @@ export const gatewaySetup = setup({
       params.seen === 'gateway' && params.mode === 'auto',
     isConfigExit: ({ event }) => event.type === 'process.exited' && classifyExit(event) === 'config-invalid',
     repairAttempted: ({ context }) => context.repairAttempted,
-    // A 78 only means "bad config" before the gateway ever served; later it is just a crash.
-    whileStarting: or([
-      stateIn('#gateway.owned.spawning'),
-      stateIn('#gateway.owned.waitingReady'),
-      stateIn('#gateway.owned.linked.handshaking'),
-    ]),
     crashRespawnsNow: ({ context, event }) =>
       event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
     crashBacksOff: ({ context, event }) =>
       event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
     doctorRepaired: (_, params: { exitCode: number }) => params.exitCode === 0,
     isNewBoot: ({ context, event }) => event.type === 'connection.ready' && event.hello.bootId !== context.bootId,
-    reloadKeptConnection: stateIn('#gateway.attached.reloading.connected'),
   },
   actions: {
     bumpEpoch: assign({ epoch: ({ context }) => context.epoch + 1 }),
@@ -99,12 +113,8 @@ export const gatewaySetup = setup({
     resetCrashes: assign({ crashCount: 0 }),
     fail: assign({ error: (_, params: GatewayFailure) => params }),
     clearError: assign({ error: undefined }),
-    report: sendTo('refresh', (_, params: { value: GatewayLifecycle }) => ({
-      type: 'gateway.state' as const,
-      value: params.value,
-    })),
-    forwardToRefresh: forwardTo('refresh'),
-    refuseRefresh: sendTo('refresh', ({ event }) => ({
+    forwardToRefresh: forwardTo(({ context }) => context.refresh),
+    refuseRefresh: sendTo(({ context }) => context.refresh, ({ event }) => ({
       type: 'refresh.failed' as const,
       kind: event.type === 'gateway.restart' ? ('restart' as const) : ('reload' as const),
       reason: 'gateway-not-running',
@@ -112,12 +122,12 @@ export const gatewaySetup = setup({
     beginRefresh: assign({ refreshing: (_, params: { kind: RefreshKind }) => params.kind }),
     completeRefresh: enqueueActions(({ context, enqueue }) => {
       if (context.refreshing === undefined) return;
-      enqueue.sendTo('refresh', { type: 'refresh.completed', kind: context.refreshing });
+      enqueue.sendTo(context.refresh, { type: 'refresh.completed', kind: context.refreshing });
       enqueue.assign({ refreshing: undefined });
     }),
     failRefresh: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
       if (context.refreshing === undefined) return;
-      enqueue.sendTo('refresh', { type: 'refresh.failed', kind: context.refreshing, reason: params.reason });
+      enqueue.sendTo(context.refresh, { type: 'refresh.failed', kind: context.refreshing, reason: params.reason });
       enqueue.assign({ refreshing: undefined });
     }),
     fallBackToRestart: enqueueActions(({ enqueue }) => {
@@ -136,6 +146,28 @@ export const gatewaySetup = setup({
     ),
   },
 });
+
+// ---- transitions said once, used by several states ----------------------------------------------------
+
+/** From `stopped` or `error`: attach mode connects at once, the others first probe the port. */
+export const startTransitions = gatewaySetup.createStateConfig({
+  on: {
+    'gateway.start': [
+      { guard: { type: 'inMode', params: { mode: 'attach' } }, target: '#gateway.attached', actions: 'beginLifecycle' },
+      { target: '#gateway.probing', actions: 'beginLifecycle' },
+    ],
+  },
+}).on['gateway.start'];
+
+/** A process signal no state took: from an older epoch, or out of place. Either way dropped, visibly. */
+export const dropUnhandledSignal = gatewaySetup.createStateConfig({
+  on: {
+    'process.*': [
+      { guard: 'isStale', actions: ['dropStale', { type: 'announceDrop', params: { reason: 'stale-epoch' } }] },
+      { actions: ['ignoreUnexpected', { type: 'announceDrop', params: { reason: 'unexpected' } }] },
+    ],
+  },
+}).on['process.*'];
 
 // ---- helpers (pure) -----------------------------------------------------------------------------------
 
@@ -159,7 +191,17 @@ export function connectionInput(
   self: ConnectionActorInput['supervisor'],
   context: GatewayContext,
 ): ConnectionActorInput {
-  return { ...context.settings.connection, supervisor: self, autoOpen: true };
+  return { ...context.settings.connection, key: context.key, supervisor: self, autoOpen: true };
+}
+
+/** The input of the actors that need only the instance and its epoch (process, doctor, in-place restart). */
+export function instanceInput(context: GatewayContext): InstanceInput {
+  return { epoch: context.epoch, key: context.key };
+}
+
+/** The input of the actors that need to know where the gateway listens (probe, listen wait). */
+export function endpointInput(context: GatewayContext): EndpointInput {
+  return { ...instanceInput(context), ...context.settings.endpoint };
 }
 
 function dropped(context: GatewayContext, event: GatewayEvent, reason: 'stale-epoch' | 'unexpected'): GatewayEmitted {

@@ -1,6 +1,7 @@
 export { gatewayMachine } from './gateway.machine.js';
 export { gatewaySetup } from './gateway.setup.js';
-export { defaultGatewayTimeouts, resolveGatewaySettings } from './settings.js';
+export { resolveGatewaySettings } from './settings.js';
+export { createGatewayImplementations, type GatewayDeps } from './gateway.implementations.js';
 export {
   selectGatewayStatus,
   selectIsBusy,
@@ -11,8 +12,6 @@ export {
 } from './selectors.js';
 export type {
   ConnectionActorInput,
-  DoctorResult,
-  EpochInput,
   GatewayCommand,
   GatewayContext,
   GatewayEmitted,
@@ -25,3 +24,4 @@ export type {
   GatewaySettings,
   GatewayStateMeta,
 } from './types.js';
+export { gatewaySystemId, refreshSystemId } from './system-ids.js';

@@ -6,7 +6,6 @@ import { gatewaySetup } from './gateway.setup.js';
 export const handshakingState = gatewaySetup.createStateConfig({
   tags: ['busy'],
   meta: { lifecycle: 'starting', phase: 'handshaking' },
-  entry: { type: 'report', params: { value: 'starting' } },
   on: { 'connection.ready': { target: 'running', actions: 'assignHello' } },
 });
 
@@ -22,12 +21,10 @@ export const reloadProgress = gatewaySetup.createStateConfig({
   states: {
     connected: {
       meta: { lifecycle: 'running', phase: 'reloading' },
-      entry: { type: 'report', params: { value: 'running' } },
       on: { 'connection.lost': 'disconnected' },
     },
     disconnected: {
       meta: { lifecycle: 'reconnecting', phase: 'reloading' },
-      entry: { type: 'report', params: { value: 'reconnecting' } },
     },
   },
 });

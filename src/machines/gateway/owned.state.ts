@@ -5,15 +5,53 @@
 // policy/crash-backoff.ts; an exit 78 before the gateway served goes to `repairing` once.
 import { and, not } from 'xstate';
 import { configInvalid, crashed, errorText, notListening, paused, spawnFailed, toExit } from './failures.js';
-import { connectionInput, gatewaySetup } from './gateway.setup.js';
+import { connectionInput, endpointInput, gatewaySetup, instanceInput } from './gateway.setup.js';
 import { handshakingState, reloadProgress } from './link.states.js';
+
+/**
+ * An exit 78 only means "bad config" before the gateway ever served (later it is just a crash), so the
+ * starting states (spawning, waitingReady, handshaking) take it first; `owned` handles every other exit.
+ */
+const configExitWhileStarting = gatewaySetup.createStateConfig({
+  on: {
+    'process.exited': [
+      {
+        guard: and(['isCurrent', 'isConfigExit', not('repairAttempted')]),
+        target: '#gateway.repairing',
+        actions: ['recordExit', 'markRepairing'],
+      },
+      {
+        guard: and(['isCurrent', 'isConfigExit']),
+        target: '#gateway.error',
+        actions: [
+          'recordExit',
+          {
+            type: 'fail',
+            params: ({ event }) =>
+              configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)),
+          },
+        ],
+      },
+    ],
+  },
+}).on;
+
+/** Asked to restart while the child serves (running, reconnecting or reloading): stop it and spawn anew. */
+const restartChild = gatewaySetup.createStateConfig({
+  on: {
+    'gateway.restart': {
+      target: '#gateway.owned.restarting',
+      actions: { type: 'beginRefresh', params: { kind: 'restart' } },
+    },
+  },
+}).on;
 
 export const ownedState = gatewaySetup.createStateConfig({
   entry: ['bumpEpoch', 'markOwned'],
   invoke: {
     id: 'process',
     src: 'gatewayProcess',
-    input: ({ context }) => ({ epoch: context.epoch }),
+    input: ({ context }) => instanceInput(context),
     // The adapter reports spawn failures as `process.spawnFailed`; a throw at start means the same.
     onError: {
       target: 'error',
@@ -24,23 +62,6 @@ export const ownedState = gatewaySetup.createStateConfig({
   on: {
     'gateway.stop': '.stopping',
     'process.exited': [
-      {
-        guard: and(['isCurrent', 'isConfigExit', 'whileStarting', not('repairAttempted')]),
-        target: 'repairing',
-        actions: ['recordExit', 'markRepairing'],
-      },
-      {
-        guard: and(['isCurrent', 'isConfigExit', 'whileStarting']),
-        target: 'error',
-        actions: [
-          'recordExit',
-          {
-            type: 'fail',
-            params: ({ event }) =>
-              configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)),
-          },
-        ],
-      },
       {
         guard: and(['isCurrent', 'crashRespawnsNow']),
         target: '#gateway.owned',
@@ -63,8 +84,8 @@ export const ownedState = gatewaySetup.createStateConfig({
     spawning: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'spawning' },
-      entry: { type: 'report', params: { value: 'starting' } },
       on: {
+        ...configExitWhileStarting,
         'process.spawned': { guard: 'isCurrent', target: 'waitingReady', actions: 'assignPid' },
         'process.spawnFailed': {
           guard: 'isCurrent',
@@ -76,11 +97,11 @@ export const ownedState = gatewaySetup.createStateConfig({
     waitingReady: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'waitingReady' },
-      entry: { type: 'report', params: { value: 'starting' } },
+      on: configExitWhileStarting,
       invoke: {
         id: 'waitListening',
         src: 'waitListening',
-        input: ({ context }) => ({ epoch: context.epoch }),
+        input: ({ context }) => endpointInput(context),
         onDone: 'linked',
         onError: {
           target: '#gateway.error',
@@ -100,17 +121,14 @@ export const ownedState = gatewaySetup.createStateConfig({
         },
       },
       states: {
-        handshaking: handshakingState,
+        handshaking: { ...handshakingState, on: { ...handshakingState.on, ...configExitWhileStarting } },
         running: {
           tags: ['ready'],
           meta: { lifecycle: 'running' },
-          entry: ['markServing', 'completeRefresh', { type: 'report', params: { value: 'running' } }],
+          entry: ['markServing', 'completeRefresh'],
           on: {
+            ...restartChild,
             'connection.lost': 'reconnecting',
-            'gateway.restart': {
-              target: '#gateway.owned.restarting',
-              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
-            },
             'gateway.reload': {
               target: 'reloading',
               actions: { type: 'beginRefresh', params: { kind: 'reload' } },
@@ -119,35 +137,22 @@ export const ownedState = gatewaySetup.createStateConfig({
         },
         reconnecting: {
           meta: { lifecycle: 'reconnecting' },
-          entry: { type: 'report', params: { value: 'reconnecting' } },
-          on: {
-            'connection.ready': { target: 'running', actions: 'assignHello' },
-            // The child is alive but unreachable: a restart is a sensible way out.
-            'gateway.restart': {
-              target: '#gateway.owned.restarting',
-              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
-            },
-          },
+          // The child is alive but unreachable: a restart is a sensible way out.
+          on: { ...restartChild, 'connection.ready': { target: 'running', actions: 'assignHello' } },
         },
         reloading: {
           // SIGUSR2: the gateway restarts in process (same pid) and comes back with a new bootId.
           entry: 'reloadProcess',
           after: { reloadTimeout: { target: '#gateway.owned.restarting', actions: 'fallBackToRestart' } },
           ...reloadProgress,
-          on: {
-            ...reloadProgress.on,
-            'gateway.restart': {
-              target: '#gateway.owned.restarting',
-              actions: { type: 'beginRefresh', params: { kind: 'restart' } },
-            },
-          },
+          on: { ...reloadProgress.on, ...restartChild },
         },
       },
     },
     restarting: {
       tags: ['busy'],
       meta: { lifecycle: 'starting', phase: 'restarting' },
-      entry: ['terminateProcess', { type: 'report', params: { value: 'starting' } }],
+      entry: 'terminateProcess',
       // Past the deadline, leaving `owned` stops the process actor, whose cleanup kills the child.
       after: { stopTimeout: { target: '#gateway.owned', reenter: true, actions: 'resetCrashes' } },
       on: {
@@ -163,7 +168,7 @@ export const ownedState = gatewaySetup.createStateConfig({
     stopping: {
       tags: ['busy'],
       meta: { lifecycle: 'stopping' },
-      entry: ['terminateProcess', { type: 'report', params: { value: 'stopping' } }],
+      entry: 'terminateProcess',
       after: { stopTimeout: '#gateway.stopped' },
       on: {
         'process.exited': { guard: 'isCurrent', target: '#gateway.stopped', actions: 'recordExit' },

@@ -2,6 +2,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { GatewayLifecycle } from '../refresh/types.js';
 import type { gatewayMachine } from './gateway.machine.js';
+import { lifecycleMetaOf } from './lifecycle.js';
 import type { GatewayFailure, GatewayMode, GatewayStateMeta } from './types.js';
 
 export type GatewaySnapshot = SnapshotFrom<typeof gatewayMachine>;
@@ -43,14 +44,7 @@ export function selectGatewayStatus(snapshot: GatewaySnapshot): GatewayMachineSt
 
 /** The lifecycle meta of the deepest active state that declares one (every leaf does). */
 export function selectLifecycleMeta(snapshot: GatewaySnapshot): GatewayStateMeta {
-  let best: { depth: number; meta: GatewayStateMeta } | undefined;
-  for (const [id, meta] of Object.entries(snapshot.getMeta())) {
-    if (meta?.lifecycle === undefined) continue;
-    const depth = id.split('.').length;
-    if (best === undefined || depth > best.depth) best = { depth, meta };
-  }
-  // Unreachable while every leaf declares meta; `stopped` is the honest fallback for a snapshot in error.
-  return best?.meta ?? { lifecycle: 'stopped' };
+  return lifecycleMetaOf(snapshot);
 }
 
 export function selectIsReady(snapshot: GatewaySnapshot): boolean {

@@ -1,23 +1,21 @@
-// Fills the gateway machine's input with defaults, once, into `context.settings`.
+// Fills the gateway machine's input with the defaults of src/machines/defaults.ts, once, into
+// `context.settings`.
+import { defaults } from '../defaults.js';
 import { defaultCrashPolicy } from '../policy/crash-backoff.js';
 import type { GatewayMachineInput, GatewaySettings } from './types.js';
 
-/**
- * 15 s for a reload: the gateway is back with a new bootId 4.9-5.9 s after SIGUSR2 (openclaw-facts), so
- * three times that is a clear "it did not happen". 10 s for a stop: see GatewayMachineInput.stopTimeoutMs.
- */
-export const defaultGatewayTimeouts = { reloadTimeoutMs: 15_000, stopTimeoutMs: 10_000 } as const;
-
 export function resolveGatewaySettings(input: GatewayMachineInput): GatewaySettings {
   return {
+    key: input.key ?? defaults.name,
+    endpoint: { host: input.host ?? defaults.host, port: input.port ?? defaults.port },
     connection: input.connection,
     crash: {
       maxAttempts: input.crash?.maxAttempts ?? defaultCrashPolicy.maxAttempts,
       stableUptimeMs: input.crash?.stableUptimeMs ?? defaultCrashPolicy.stableUptimeMs,
       backoff: { ...defaultCrashPolicy.backoff, ...input.crash?.backoff },
     },
-    reloadTimeoutMs: input.reloadTimeoutMs ?? defaultGatewayTimeouts.reloadTimeoutMs,
-    stopTimeoutMs: input.stopTimeoutMs ?? defaultGatewayTimeouts.stopTimeoutMs,
+    reloadTimeoutMs: input.reloadTimeoutMs ?? defaults.reloadTimeoutMs,
+    stopTimeoutMs: input.stopTimeoutMs ?? defaults.stopGraceMs + defaults.stopMarginMs,
     refresh: input.refresh ?? {},
     random: input.random ?? Math.random,
   };

@@ -2,37 +2,47 @@
 //
 // Events it hears:
 //   from the host:        gateway.start, gateway.stop, and refresh.{restart,reload}.{request,now}, which it
-//                         forwards to its `refresh` child (systemId 'refresh')
+//                         forwards to its `refresh` child (`context.refresh`, systemId `refresh:<key>`)
 //   from `refresh`:       gateway.restart, gateway.reload (answered with refresh.completed / refresh.failed)
 //   from `process`:       process.spawned, process.spawnFailed, process.exited (ProcessSignal, with epoch)
 //   from `connection`:    connection.ready, connection.lost, connection.retrying, connection.paused
 // Events it sends:
 //   to `process`:         process.terminate, process.reload (SIGUSR2; never SIGUSR1, which is not a reload)
 //   to `connection`:      connection.close
-//   to `refresh`:         gateway.state {value}, refresh.completed {kind}, refresh.failed {kind, reason}
+//   to `refresh`:         refresh.completed {kind}, refresh.failed {kind, reason}; and, through its
+//                         `lifecycleReporter` child, gateway.state {value} whenever the lifecycle changes
 // Events it emits (actor.on): gateway.dropped, gateway.crashed, gateway.reloadTimedOut.
-import type { AnyActorRef } from 'xstate';
-import type { ConnectionNotice, HelloSummary, ProcessExit, ProcessSignal } from '../../protocol/signals.js';
-import type { ConnectionCommand, ConnectionInput } from '../connection/types.js';
+import type { ActorRefFrom, AnyActorRef } from 'xstate';
+import type { ProcessExit, ProcessSignal } from '../../contracts/index.js';
+import type { HelloSummary } from '../../protocol/index.js';
+import type { ConnectionCommand, ConnectionInput, ConnectionNotice } from '../connection/types.js';
 import type { BackoffPolicy } from '../policy/backoff.js';
 import type { CrashDecision, CrashPolicy } from '../policy/crash-backoff.js';
 import type { ExitClass } from '../policy/exit-codes.js';
+import type { refreshMachine } from '../refresh/refresh.machine.js';
 import type { GatewayLifecycle, RefreshKind, RefreshRequest, RefreshSettings } from '../refresh/types.js';
 
 export type GatewayMode = 'managed' | 'attach' | 'auto';
 
 export interface GatewayMachineInput {
+  /**
+   * The instance key (default `default`): scopes the refresh child's system id (`refresh:<key>`) and is
+   * what the adapters resolve this instance's spawn options and credentials by. Unique within a system.
+   */
+  key?: string;
   /** `managed` spawns a gateway, `attach` connects to one at the URL, `auto` adopts one already listening or spawns. */
   mode: GatewayMode;
-  /** Given to the connection machine, with `supervisor` (this machine) and `autoOpen: true` added. */
-  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen'>;
+  /** Where an owned or adopted gateway listens (probed, then waited for). Default 127.0.0.1:18789. */
+  host?: string;
+  port?: number;
+  /** Given to the connection machine, with `key`, `supervisor` (this machine) and `autoOpen: true` added. */
+  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen' | 'key'>;
   crash?: { maxAttempts?: number; stableUptimeMs?: number; backoff?: Partial<BackoffPolicy> };
-  /** How long a reload may take to show a new `bootId` before it falls back to a restart. Default 15 s. */
+  /** How long a reload may take to show a new `bootId` before it falls back to a restart. */
   reloadTimeoutMs?: number;
   /**
    * How long to wait for the owned child's exit after `process.terminate` before leaving anyway (the
-   * process actor's cleanup then kills it). Default 10 s: above the adapter's SIGTERM grace, and the
-   * gateway exits ~0.85 s after SIGTERM.
+   * process actor's cleanup then kills it). Default: the SIGTERM grace plus a margin (10 s).
    */
   stopTimeoutMs?: number;
   refresh?: Partial<RefreshSettings>;
@@ -41,7 +51,9 @@ export interface GatewayMachineInput {
 }
 
 export interface GatewaySettings {
-  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen'>;
+  key: string;
+  endpoint: { host: string; port: number };
+  connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen' | 'key'>;
   crash: CrashPolicy;
   reloadTimeoutMs: number;
   stopTimeoutMs: number;
@@ -77,6 +89,8 @@ export interface GatewayFailure {
 }
 
 export interface GatewayContext {
+  /** The instance key (`settings.key`), kept at the top for the inspector and the adapters' inputs. */
+  key: string;
   settings: GatewaySettings;
   mode: GatewayMode;
   /** Bumped by every start, every (re)spawn or attach, and at the end of every stop or failure. */
@@ -96,6 +110,8 @@ export interface GatewayContext {
   refreshing: RefreshKind | undefined;
   lastExit: GatewayExit | undefined;
   error: GatewayFailure | undefined;
+  /** The refresh child, spawned with the machine (systemId `refresh:<key>`). */
+  refresh: ActorRefFrom<typeof refreshMachine>;
 }
 
 /** What each state means to a host: the lifecycle name, and the sub-state while starting or refreshing. */
@@ -123,16 +139,7 @@ export type GatewayEmitted =
   /** No new bootId within `reloadTimeoutMs`: an owned child is restarted instead; an attached gateway is left as is. */
   | { type: 'gateway.reloadTimedOut'; fallback: 'restart' | 'none' };
 
-/** Input of the fromPromise placeholders (`probePort`, `waitListening`, `doctor`, `requestInPlaceRestart`). */
-export interface EpochInput {
-  epoch: number;
-}
-
-export interface DoctorResult {
-  exitCode: number;
-}
-
 /** What the `connection` actor is given. */
-export type ConnectionActorInput = ConnectionInput & { supervisor: AnyActorRef; autoOpen: true };
+export type ConnectionActorInput = ConnectionInput & { key: string; supervisor: AnyActorRef; autoOpen: true };
 
 export type { ConnectionCommand, HelloSummary };

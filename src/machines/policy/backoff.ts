@@ -1,5 +1,6 @@
-// How long to wait before reconnect attempt N. Pure: the caller passes the randomness, so a test (or a
-// model traversal) can pin the jitter and get exact numbers.
+// How long to wait before attempt N (a reconnect, a crash respawn, a busy retry). Pure: the caller passes the
+// randomness, so a test (or a model traversal) can pin the jitter and get exact numbers.
+import { defaults } from '../defaults.js';
 
 /** The shape of `options.reconnect` (src/config.ts), so the runtime can pass it through as is. */
 export interface BackoffPolicy {
@@ -13,20 +14,8 @@ export interface BackoffPolicy {
   jitter: number;
 }
 
-/**
- * 1 s first: a dropped socket to a live gateway (a proxy blip, a 4000 watchdog close) is back almost at
- * once, and 1 s is still slow enough not to hammer a gateway that refuses. Doubling reaches the ceiling
- * after five attempts (~31 s of waiting in total). 30 s ceiling = the gateway's own `tickIntervalMs`:
- * a gateway that comes back is found within one tick, and a dead one costs two connection attempts a
- * minute. 20 % jitter spreads the clients of one restarted gateway (a pool, a fleet) over 200 ms even
- * on the first retry, so they do not all arrive in the same millisecond.
- */
-export const DEFAULT_BACKOFF_POLICY: Readonly<BackoffPolicy> = Object.freeze({
-  initialDelayMs: 1_000,
-  multiplier: 2,
-  maxDelayMs: 30_000,
-  jitter: 0.2,
-});
+/** Reconnect waits unless the host says otherwise (the reasons are in src/machines/defaults.ts). */
+export const DEFAULT_BACKOFF_POLICY: Readonly<BackoffPolicy> = Object.freeze({ ...defaults.reconnect });
 
 /** Fills the fields a host left out with the defaults. */
 export function resolveBackoffPolicy(partial: Partial<BackoffPolicy> = {}): BackoffPolicy {

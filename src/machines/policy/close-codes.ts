@@ -1,7 +1,7 @@
 // What a WebSocket close means, and what the connection does next. A close code alone rarely decides:
 // the gateway says *why* in the `connect` refusal or the `shutdown` event that came before the close,
 // so the decision reads those first and the code describes what happened.
-import type { WireError } from '../../protocol/signals.js';
+import type { WireError } from '../../protocol/index.js';
 import { classifyRefusal } from './refusals.js';
 
 /** Close codes with a meaning for us (RFC 6455 section 7.4.1, the IANA registry, and our own). */

@@ -1,27 +1,20 @@
 // When an owned gateway child exits without being asked to, decide what the supervisor does next:
 // respawn at once, respawn after a delay, or give up. Pure: the caller passes the crash history and a
 // random source, so the decision is reproducible in tests.
+import { defaults } from '../defaults.js';
 import { backoffDelayMs, type BackoffPolicy } from './backoff.js';
 
 export interface CrashPolicy {
   /** Consecutive crashes after which the supervisor gives up (the last one is not respawned). */
   maxAttempts: number;
-  /**
-   * A child that ran at least this long before exiting counts as having been healthy: its crash starts a
-   * new series and is respawned at once. 30 s is about twice the gateway's 10-17 s cold start, so a
-   * child that dies during or just after startup never counts as stable.
-   */
+  /** A child that ran at least this long before exiting had been healthy: respawned at once. */
   stableUptimeMs: number;
   /** Delay between respawns of a child that keeps crashing soon after it was spawned. */
   backoff: BackoffPolicy;
 }
 
-/** 1 s doubling to 30 s: the first retry is quick, a crash loop settles at one spawn every ~30 s. */
-export const defaultCrashPolicy: CrashPolicy = {
-  maxAttempts: 5,
-  stableUptimeMs: 30_000,
-  backoff: { initialDelayMs: 1_000, multiplier: 2, maxDelayMs: 30_000, jitter: 0.2 },
-};
+/** The crash limits of src/machines/defaults.ts, respawning on the reconnect curve. */
+export const defaultCrashPolicy: CrashPolicy = { ...defaults.crash, backoff: { ...defaults.reconnect } };
 
 export type CrashDecision =
   /** First crash after a stable run: respawn now. `crashCount` restarts at 1. */

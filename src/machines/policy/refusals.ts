@@ -1,6 +1,6 @@
 // What a refused `connect` means for the next attempt. Decided on the gateway's structured codes
 // (`error.details.code`, then `error.code`), never on message wording, which changes between releases.
-import type { WireError } from '../../protocol/signals.js';
+import type { WireError } from '../../protocol/index.js';
 
 /**
  * - `pause`: retrying cannot fix it (credentials, pairing, signing, protocol version): stop and wait for

@@ -2,6 +2,7 @@
 // `gateway.restart` or `gateway.reload` at a time, sent to its supervisor (the gateway machine, which
 // invokes it with systemId 'refresh') when the gateway can take it.
 import type { AnyActorRef } from 'xstate';
+import { defaults } from '../defaults.js';
 
 export type RefreshKind = 'restart' | 'reload';
 
@@ -17,15 +18,8 @@ export interface RefreshSettings {
   restartCooldownMs: number;
 }
 
-/**
- * 2 s and 1.2 s coalesce the bursts of config writes a settings screen makes (several saves within a
- * second); 2.5 s of cooldown keeps a restart loop from hammering a gateway that takes 10-17 s to start.
- */
-export const defaultRefreshSettings: RefreshSettings = {
-  restartDebounceMs: 2_000,
-  reloadDebounceMs: 1_200,
-  restartCooldownMs: 2_500,
-};
+/** The refresh timings of src/machines/defaults.ts (the reasons are there). */
+export const defaultRefreshSettings: RefreshSettings = { ...defaults.refresh };
 
 export interface RefreshMachineInput extends Partial<RefreshSettings> {
   /** Receives `gateway.restart` / `gateway.reload` and answers `refresh.completed` / `refresh.failed`. */

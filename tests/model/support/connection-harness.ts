@@ -7,13 +7,9 @@ import {
   selectConnectionStatus,
   type ConnectionInput,
 } from '../../../src/machines/connection/index.js';
-import type {
-  ConnectionNotice,
-  HelloSummary,
-  SocketActorInput,
-  SocketCommand,
-  SocketSignal,
-} from '../../../src/protocol/signals.js';
+import type { SocketActorInput, SocketCommand, SocketSignal } from '../../../src/contracts/index.js';
+import type { HelloSummary } from '../../../src/protocol/index.js';
+import type { ConnectionNotice } from '../../../src/machines/connection/types.js';
 import { createFakeCallbackActor, type FakeInstance } from './fake-callback-actor.js';
 
 type SignalBody = SocketSignal extends infer S ? (S extends SocketSignal ? Omit<S, 'epoch'> : never) : never;

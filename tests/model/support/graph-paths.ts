@@ -167,14 +167,17 @@ export function unvisitedStates(report: ModelCoverageReport): string[] {
 function sampleEvents<M extends AnyStateMachine, F>(options: ModelPathOptions<M, F>, snapshot: Snap<M>): Ev<M>[] {
   const nodes: AnyStateNode[] = asMachineSnapshot(snapshot)._nodes;
   const descriptors = new Set<string>(nodes.flatMap((node) => node.ownEvents as string[]));
-  const events: Ev<M>[] = [];
+  // A wildcard at an ancestor (`process.*` at the root) and an exact type below it can sample the same
+  // event: keep one of each.
+  const events = new Map<string, Ev<M>>();
+  const add = (event: Ev<M>) => events.set(JSON.stringify(event), event);
   for (const descriptor of descriptors) {
     const sample = options.events[descriptor];
-    if (sample) events.push(...sample(snapshot));
+    if (sample) sample(snapshot).forEach(add);
     else if (descriptor.endsWith('*')) throw new Error(`model: no sample events for wildcard "${descriptor}"`);
-    else events.push({ type: descriptor } as Ev<M>);
+    else add({ type: descriptor } as Ev<M>);
   }
-  return events;
+  return [...events.values()];
 }
 
 interface ReplayOptions<M extends AnyStateMachine, F> extends ModelPathOptions<M, F> {

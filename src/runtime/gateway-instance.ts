@@ -1,0 +1,131 @@
+// One supervised gateway's own parts, built from its parsed options: its instance key, URL, credentials,
+// request channel and spawn options. The shared adapters (gateway-adapters.ts) look these up by the key the
+// gateway machine hands every actor, so the token stays here and never enters a machine's context.
+import { randomBytes } from 'node:crypto';
+import { resolve as resolvePath } from 'node:path';
+import type { GatewayProcessDeps } from '../adapters/process/gateway-process.js';
+import { resolveNodeRuntime, resolveOpenclawEntry } from '../adapters/process/resolve-runtime.js';
+import {
+  createRpcChannel,
+  loadOrCreateDeviceIdentity,
+  type DeviceIdentity,
+  type RpcChannel,
+  type SocketCredentials,
+} from '../adapters/websocket/index.js';
+import type { GatewaySupervisorConfig, LoggerLike } from '../config.js';
+import { ErrorCodes, SupervisorError } from '../errors.js';
+import { defaults } from '../machines/defaults.js';
+import type { GatewayMachineInput } from '../machines/gateway/index.js';
+import { backoffDelayMs } from '../machines/policy/index.js';
+
+export interface GatewayInstanceHooks {
+  onEvent: (event: string, payload: unknown, seq: number | undefined) => void;
+  onOutput: (stream: 'stdout' | 'stderr', line: string) => void;
+}
+
+export interface GatewayInstance {
+  /** The instance key: the machine's `input.key`, and the root actor's systemId is `gateway:<key>`. */
+  readonly key: string;
+  readonly config: GatewaySupervisorConfig;
+  readonly url: string;
+  readonly rpc: RpcChannel;
+  readonly hooks: GatewayInstanceHooks;
+  readonly logger: LoggerLike;
+  /** Read by the socket at every challenge: a device token stored since the last one is used. */
+  credentials(): SocketCredentials;
+  /** The owned child's spawn options; complete once prepare() resolved. */
+  readonly spawn: GatewayProcessDeps;
+  /** What the gateway machine is started with. */
+  readonly input: GatewayMachineInput;
+  /** Resolves what a start needs (Node runtime and openclaw entry, device identity), with typed errors. */
+  prepare(): Promise<void>;
+}
+
+export function createGatewayInstance(
+  config: GatewaySupervisorConfig,
+  logger: LoggerLike,
+  hooks: GatewayInstanceHooks,
+): GatewayInstance {
+  const host = config.host;
+  const url = config.url ?? `ws://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
+  // A spawned gateway gets a fresh random token unless the host chose one; it is never logged.
+  const token = config.token ?? (config.mode === 'attach' ? undefined : randomBytes(24).toString('base64url'));
+  let deviceIdentity: DeviceIdentity | undefined;
+  // The rpc channel retries the gateway's busy answers on the shared backoff curve.
+  const busyRetry = defaults.requests.busyRetry;
+  const rpc = createRpcChannel({
+    maxInFlight: config.maxInFlight,
+    defaultTimeoutMs: config.requestTimeoutMs,
+    busyRetryDelayMs: (attempt) => backoffDelayMs(attempt, busyRetry, Math.random),
+  });
+
+  // Filled by prepare() before every start; the process actor reads it when it spawns.
+  const spawn: GatewayProcessDeps = {
+    nodePath: '',
+    entry: '',
+    port: config.port,
+    token: token ?? '',
+    stateDir: config.stateDir ?? '',
+    bind: 'loopback',
+    dev: config.dev,
+    skipChannels: config.skipChannels,
+    graceMs: config.stopGraceMs,
+    ...(config.env === undefined ? {} : { env: config.env }),
+    logger: logger.child({ component: 'process' }),
+    onOutput: hooks.onOutput,
+  };
+
+  const input: GatewayMachineInput = {
+    key: config.name,
+    mode: config.mode,
+    host,
+    port: config.port,
+    connection: { url, reconnect: config.reconnect },
+    crash: { maxAttempts: config.crash.maxAttempts, stableUptimeMs: config.crash.stableUptimeMs, backoff: config.reconnect },
+    reloadTimeoutMs: config.reloadTimeoutMs,
+    stopTimeoutMs: config.stopGraceMs + defaults.stopMarginMs,
+    refresh: {
+      restartDebounceMs: config.restartDebounceMs,
+      reloadDebounceMs: config.reloadDebounceMs,
+      restartCooldownMs: config.restartCooldownMs,
+    },
+  };
+
+  return {
+    key: config.name,
+    config,
+    url,
+    rpc,
+    hooks,
+    logger,
+    spawn,
+    input,
+    credentials: () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) }),
+    async prepare() {
+      if (config.device && !deviceIdentity) {
+        try {
+          deviceIdentity = loadOrCreateDeviceIdentity(config.device.identityPath);
+        } catch (error) {
+          throw new SupervisorError(ErrorCodes.CONFIG_INVALID, 'device.identityPath: a readable and writable identity file', {
+            details: { field: 'device.identityPath' },
+            cause: error,
+          });
+        }
+      }
+      if (config.mode === 'attach') return;
+      const resolveFrom = config.resolveFrom;
+      const runtime = await resolveNodeRuntime({
+        ...(config.nodePath === undefined ? {} : { nodePath: config.nodePath }),
+        ...(resolveFrom === undefined ? {} : { resolveFrom }),
+      });
+      const entry = resolveOpenclawEntry({
+        ...(config.openclawEntry === undefined ? {} : { openclawEntry: config.openclawEntry }),
+        ...(resolveFrom === undefined ? {} : { resolveFrom }),
+      });
+      // Absolute: the child runs with its state dir as working directory.
+      spawn.nodePath = resolvePath(runtime.path);
+      spawn.entry = resolvePath(entry.entry);
+      logger.info({ node: runtime.version, nodeSource: runtime.source, openclaw: entry.version }, 'gateway runtime resolved');
+    },
+  };
+}
