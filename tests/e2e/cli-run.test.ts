@@ -64,7 +64,7 @@ describe('openclaw-supervisor run', () => {
       const inspectorUrl = lines.find((l) => l.type === 'inspector')?.url;
       expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const machines = await getJson(`${inspectorUrl}api/machines`);
-      expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(expect.arrayContaining(['gateway', 'refresh']));
+      expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(expect.arrayContaining(['gateway:default', 'refresh:default']));
 
       // `status` is a second, one-shot client of the same gateway.
       const status = await runCli(['status', '--attach', `ws://127.0.0.1:${port}`, '--token', TOKEN, '--json']);
