@@ -83,12 +83,7 @@ export async function supervisedRun(iteration: number, options: LifecycleOptions
   return run;
 }
 
-async function measureKillToReady(
-  supervisor: GatewaySupervisor,
-  oldPid: number,
-  run: SupervisorRun,
-  options: LifecycleOptions,
-): Promise<void> {
+async function measureKillToReady(supervisor: GatewaySupervisor, oldPid: number, run: SupervisorRun, options: LifecycleOptions): Promise<void> {
   const steps = recordSteps(supervisor);
   let unsubscribe: (() => void) | undefined;
   let killedAt = 0;

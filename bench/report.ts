@@ -62,7 +62,10 @@ function renderThroughput(run: RunRecord): string[] {
     }
     const bursts = c.rounds.map((r) => r.burst);
     const okMedian = medianOf(bursts.map((b) => b.ok));
-    const otherErrors = sumErrors(c.rounds.map((r) => r.burst.errors), 'UNAVAILABLE');
+    const otherErrors = sumErrors(
+      c.rounds.map((r) => r.burst.errors),
+      'UNAVAILABLE',
+    );
     out.push(
       `| ${c.kind} | ${s.handshakeMsMedian.toFixed(1)} | ${s.sequentialCallsPerSecMedian} (${s.sequentialCallsPerSecRange.join('-')}) | ${s.sequentialLatency.p50Ms} / ${s.sequentialLatency.p99Ms} | ` +
         `${s.burstOkPerSecMedian} | ${okMedian} / ${s.burstRefusedMedian}${otherErrors ? ` (+${otherErrors} other errors)` : ''} (of ${o.burstCalls}) | ` +
@@ -71,7 +74,11 @@ function renderThroughput(run: RunRecord): string[] {
         `${fmtUs(s.sequentialGatewayCpuUsPerCallMedian)} / ${fmtUs(s.windowGatewayCpuUsPerCallMedian)} |`,
     );
   }
-  out.push('', 'What "ours" measured: ' + (t.clients.find((c) => c.kind === 'ours')?.label ?? t.clients.find((c) => c.kind === 'ours')?.gap ?? 'not run') + '.', '');
+  out.push(
+    '',
+    'What "ours" measured: ' + (t.clients.find((c) => c.kind === 'ours')?.label ?? t.clients.find((c) => c.kind === 'ours')?.gap ?? 'not run') + '.',
+    '',
+  );
   out.push('Ratios (ours / baseline; for calls/s above 1 is faster, for ms below 1 is faster):', '');
   out.push('| figure | ours / raw | ours / reference |', '| --- | --- | --- |');
   const figures = ['sequentialCallsPerSec', 'sequentialP50Ms', 'sequentialP99Ms', 'burstOkPerSec', 'windowCallsPerSec', 'handshakeMs'];
@@ -89,7 +96,7 @@ function renderLifecycle(run: RunRecord): string[] {
     '',
     `n = ${l.options.iterations} per side, fresh state dir and port each, order alternating per iteration. Oracle: spawn the gateway ` +
       `(same node, entry, flags and embedding env) and retry connect + handshake every ${l.options.oracleRetryIntervalMs} ms until hello-ok, ` +
-      'timed from just before spawn(). Supervisor: `createGatewaySupervisor({ mode: \'managed\', stateDir, port, nodePath, openclawEntry, skipChannels: true })`, ' +
+      "timed from just before spawn(). Supervisor: `createGatewaySupervisor({ mode: 'managed', stateDir, port, nodePath, openclawEntry, skipChannels: true })`, " +
       'timed from start() to its resolution; then SIGKILL of the child to status `running` with a new pid. ' +
       'Oracle respawn: SIGKILL its gateway, wait until it and its descendants are gone, spawn again on the same state dir and port, ' +
       `retry every ${l.options.oracleRetryIntervalMs} ms until hello-ok (a second boot of a state dir is faster than the first).`,
@@ -114,8 +121,10 @@ function renderLifecycle(run: RunRecord): string[] {
   for (const r of l.supervisor) {
     if (r.startTimeline && r.startTimeline.length > 0) out.push(`- iteration ${r.iteration} start(): ${steps(r.startTimeline)}`);
     if (r.timeline && r.timeline.length > 0) out.push(`- iteration ${r.iteration} after SIGKILL: ${steps(r.timeline)}`);
-    if (r.aliveAtStopPids && r.aliveAtStopPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs of its state dir alive when stop() resolved: ${r.aliveAtStopPids.join(', ')}`);
-    if (r.leftoverPids && r.leftoverPids.length > 0) out.push(`- iteration ${r.iteration}: PIDs still alive 2.5 s after stop(): ${r.leftoverPids.join(', ')} (stopped by the bench)`);
+    if (r.aliveAtStopPids && r.aliveAtStopPids.length > 0)
+      out.push(`- iteration ${r.iteration}: PIDs of its state dir alive when stop() resolved: ${r.aliveAtStopPids.join(', ')}`);
+    if (r.leftoverPids && r.leftoverPids.length > 0)
+      out.push(`- iteration ${r.iteration}: PIDs still alive 2.5 s after stop(): ${r.leftoverPids.join(', ')} (stopped by the bench)`);
     if (r.error) out.push(`- iteration ${r.iteration} error: ${r.error}`);
   }
   out.push('');

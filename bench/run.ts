@@ -41,7 +41,9 @@ for (const name of ['SIGINT', 'SIGTERM'] as const) {
 const startedAt = new Date();
 const t0 = performance.now();
 const machine = describeMachine();
-log(`bench: ${machine.cpuCount} x ${machine.cpuModel}; host node ${machine.hostNode}, gateway node ${machine.gatewayNode}; load ${machine.loadAvg1m}`);
+log(
+  `bench: ${machine.cpuCount} x ${machine.cpuModel}; host node ${machine.hostNode}, gateway node ${machine.gatewayNode}; load ${machine.loadAvg1m}`,
+);
 
 const record: RunRecord = { startedAt: startedAt.toISOString(), durationMs: 0, machine, loadAvg1mAfter: 0, files: [] };
 
@@ -77,7 +79,13 @@ if (!args['no-write']) {
   if (record.throughput || record.throughputError) {
     const file = `throughput-${stamp}.json`;
     record.files.push(file);
-    const body = { ...common, gatewayReadyMs: record.gatewayReadyMs, gatewaySettle: record.gatewaySettle, result: record.throughput, error: record.throughputError };
+    const body = {
+      ...common,
+      gatewayReadyMs: record.gatewayReadyMs,
+      gatewaySettle: record.gatewaySettle,
+      result: record.throughput,
+      error: record.throughputError,
+    };
     await writeFile(resultsDir + file, JSON.stringify(body, null, 2) + '\n');
   }
   if (record.lifecycle || record.lifecycleError) {
@@ -99,7 +107,9 @@ async function throughput(): Promise<{ result: ThroughputResult; readyMs: number
     // to whichever client runs first. Wait for its CPU to settle (a signal, not a fixed sleep).
     const settle = await waitForQuiet(gateway.pid);
     record.gatewaySettle = settle;
-    log(`  gateway pid ${gateway.pid} ready in ${readyMs} ms; settled ${settle.quiet ? '' : 'NOT '}after ${settle.waitedMs} ms (${settle.lastCpuPct ?? '?'}% CPU)`);
+    log(
+      `  gateway pid ${gateway.pid} ready in ${readyMs} ms; settled ${settle.quiet ? '' : 'NOT '}after ${settle.waitedMs} ms (${settle.lastCpuPct ?? '?'}% CPU)`,
+    );
     const rounds = args.rounds ? Number(args.rounds) : args.quick ? 1 : defaultThroughputOptions.rounds;
     const windowDurationMs = args.quick ? 1_000 : defaultThroughputOptions.windowDurationMs;
     const result = await runThroughputBench(gateway, { ...defaultThroughputOptions, rounds, windowDurationMs, log });

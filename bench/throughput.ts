@@ -89,10 +89,7 @@ export interface ThroughputResult {
 }
 
 /** `endpoint.pid` (the gateway's) lets each scenario report the server-side CPU per call too. */
-export async function runThroughputBench(
-  endpoint: Endpoint & { pid?: number },
-  options: ThroughputOptions,
-): Promise<ThroughputResult> {
+export async function runThroughputBench(endpoint: Endpoint & { pid?: number }, options: ThroughputOptions): Promise<ThroughputResult> {
   const { log, ...recorded } = options;
   const results = new Map<ClientKind, ClientResult>(options.kinds.map((kind) => [kind, { kind, rounds: [] }]));
   const samples = new Map<ClientKind, { sequential: number[]; burst: number[]; window: number[] }>();

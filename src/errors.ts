@@ -101,10 +101,7 @@ export class GatewayRequestError extends SupervisorError {
   override readonly name = 'GatewayRequestError';
   readonly method: string;
 
-  constructor(
-    method: string,
-    shape: { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number },
-  ) {
+  constructor(method: string, shape: { code: string; message: string; details?: unknown; retryable?: boolean; retryAfterMs?: number }) {
     super(shape.code, `${method}: ${shape.message}`, {
       retryable: shape.retryable ?? false,
       details: isRecord(shape.details) ? shape.details : shape.details === undefined ? {} : { value: shape.details },

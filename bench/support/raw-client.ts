@@ -134,7 +134,10 @@ export async function waitForHelloOk(
   while (performance.now() < deadline) {
     attempts += 1;
     try {
-      const client = await connectRaw(url, token, { ...options, timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? 20_000, deadline - performance.now())) });
+      const client = await connectRaw(url, token, {
+        ...options,
+        timeoutMs: Math.max(1, Math.min(options.timeoutMs ?? 20_000, deadline - performance.now())),
+      });
       return { client, attempts };
     } catch (error) {
       lastError = (error as Error).message;

@@ -22,11 +22,7 @@ type FlagSpec = {
   | { type: 'string'; multiple: true; value: string; schema: z.ZodType<unknown, string[] | undefined> }
 );
 
-const portString = z
-  .string()
-  .regex(/^\d+$/, 'a port number')
-  .transform(Number)
-  .pipe(z.number().int().min(0).max(65_535));
+const portString = z.string().regex(/^\d+$/, 'a port number').transform(Number).pipe(z.number().int().min(0).max(65_535));
 
 const FLAGS = {
   port: { type: 'string', value: 'N', schema: portString.optional(), help: 'gateway port (default 18789)' },
@@ -39,7 +35,10 @@ const FLAGS = {
   attach: {
     type: 'string',
     value: 'URL',
-    schema: z.string().regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// URL').optional(),
+    schema: z
+      .string()
+      .regex(/^wss?:\/\/\S+$/, 'a ws:// or wss:// URL')
+      .optional(),
     help: 'attach to a gateway at ws://host:port instead of spawning one',
   },
   auto: { type: 'boolean', schema: z.boolean().default(false), help: 'adopt a gateway already listening on --port, spawn otherwise' },
@@ -101,9 +100,7 @@ const parseArgsOptions: NonNullable<ParseArgsConfig['options']> = Object.fromEnt
 );
 
 // Object.fromEntries forgets the keys; FieldShape is what this loop builds, key for key.
-const fieldShape = Object.fromEntries(
-  flagEntries.flatMap(([name, spec]) => (spec.schema ? [[camelCase(name), spec.schema]] : [])),
-) as FieldShape;
+const fieldShape = Object.fromEntries(flagEntries.flatMap(([name, spec]) => (spec.schema ? [[camelCase(name), spec.schema]] : []))) as FieldShape;
 
 const cliSchema = z.object({ command: z.enum(['run', 'status', 'inspect', 'help']), ...fieldShape });
 
@@ -133,7 +130,10 @@ function readFlags(argv: readonly string[]) {
   } catch (error) {
     // parseArgs names the flag (never its value): "Unknown option '--prot'", "Option '--port <value>' argument missing".
     const flag = /'(--?[\w-]+)/.exec((error as Error).message)?.[1] ?? '(arguments)';
-    throw new ConfigError([{ field: flag, expected: (error as Error).message.includes('Unknown') ? 'no such flag (see --help)' : 'a value' }], 'arguments');
+    throw new ConfigError(
+      [{ field: flag, expected: (error as Error).message.includes('Unknown') ? 'no such flag (see --help)' : 'a value' }],
+      'arguments',
+    );
   }
 }
 

@@ -16,7 +16,8 @@ export function describeProgress(prev: SupervisorStatus | undefined, next: Super
   const push = (kind: string, text: string) => out.push({ kind, elapsedMs, text, status: next });
 
   if (next.pid !== undefined && next.pid !== prev?.pid) push('spawned', `spawned gateway pid ${next.pid}`);
-  if (prev?.phase === 'waitingReady' && next.phase !== 'waitingReady' && next.state === 'starting') push('listening', `listening on port ${next.port}`);
+  if (prev?.phase === 'waitingReady' && next.phase !== 'waitingReady' && next.state === 'starting')
+    push('listening', `listening on port ${next.port}`);
   const c = next.connection?.state;
   const pc = prev?.connection?.state;
   if (c === 'connecting' && pc !== 'connecting') push('challenge', 'connect.challenge received, connecting');

@@ -34,7 +34,8 @@ const LOOPBACK = new Set(['127.0.0.1', '::1', 'localhost']);
 
 export async function startInspector(options: InspectorOptions): Promise<Inspector> {
   const host = options.host ?? '127.0.0.1';
-  if (!LOOPBACK.has(host)) throw new ConfigError([{ field: 'host', expected: 'a loopback address (127.0.0.1, ::1 or localhost)' }], 'inspector options');
+  if (!LOOPBACK.has(host))
+    throw new ConfigError([{ field: 'host', expected: 'a loopback address (127.0.0.1, ::1 or localhost)' }], 'inspector options');
   const historyLimit = options.historyLimit ?? 5_000;
   const now = options.now ?? Date.now;
   const history: InspectionRecord[] = [];

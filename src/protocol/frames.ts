@@ -72,9 +72,7 @@ export type Frame = RequestFrame | ResponseFrame | EventFrame;
 /** Why a text could not become a frame. */
 export type FrameFaultKind = 'malformed-json' | 'not-object' | 'unknown-type' | 'invalid-frame';
 
-export type ParseFrameResult =
-  | { ok: true; frame: Frame }
-  | { ok: false; kind: FrameFaultKind; message: string };
+export type ParseFrameResult = { ok: true; frame: Frame } | { ok: false; kind: FrameFaultKind; message: string };
 
 /**
  * Parses one inbound text frame. Never throws. Messages describe the fault without echoing the frame,
@@ -92,8 +90,7 @@ export function parseFrame(text: string): ParseFrameResult {
     return { ok: false, kind: 'not-object', message: `frame is ${what}, expected an object` };
   }
   const type = (value as { type?: unknown }).type;
-  const schema =
-    type === 'res' ? ResponseFrameSchema : type === 'event' ? EventFrameSchema : type === 'req' ? RequestFrameSchema : null;
+  const schema = type === 'res' ? ResponseFrameSchema : type === 'event' ? EventFrameSchema : type === 'req' ? RequestFrameSchema : null;
   if (schema === null) {
     const what = type === undefined ? 'missing' : typeof type === 'string' ? `a ${type.length}-char string` : typeof type;
     return { ok: false, kind: 'unknown-type', message: `frame type (${what}) is not req, res or event` };

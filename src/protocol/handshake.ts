@@ -116,11 +116,7 @@ export function buildConnectParams(options: BackendConnectOptions | DeviceConnec
   }
   // Sending the device token alone is what makes the gateway authenticate by it (auth.method
   // "device-token"); with the shared token beside it, the gateway authenticates by the shared token.
-  const auth = options.deviceToken
-    ? { deviceToken: options.deviceToken }
-    : options.token
-      ? { token: options.token }
-      : undefined;
+  const auth = options.deviceToken ? { deviceToken: options.deviceToken } : options.token ? { token: options.token } : undefined;
   const signature = options.device.sign(
     buildDeviceAuthPayload({
       deviceId: options.device.deviceId,
@@ -194,10 +190,7 @@ export function normalizeDeviceMetadata(value: string | undefined): string {
   return value.trim().replace(/[A-Z]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 32));
 }
 
-function clientField(
-  info: ConnectClientInfo,
-  kind: { readonly id: string; readonly mode: string },
-): ConnectParams['client'] {
+function clientField(info: ConnectClientInfo, kind: { readonly id: string; readonly mode: string }): ConnectParams['client'] {
   return {
     id: kind.id,
     version: info.version,

@@ -16,7 +16,10 @@ const TOKEN = `cli-test-${Math.random().toString(36).slice(2)}`;
 
 function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolveRun) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', join(repo, 'src/cli/main.ts'), ...args], {
+      cwd: repo,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -36,7 +39,21 @@ describe('openclaw-supervisor run', () => {
     const port = await freePort();
     const child = spawn(
       process.execPath,
-      ['--import', 'tsx', join(repo, 'src/cli/main.ts'), 'run', '--json', '--port', String(port), '--token', TOKEN, '--state-dir', stateDir, '--resolve-from', join(repo, 'runtime')],
+      [
+        '--import',
+        'tsx',
+        join(repo, 'src/cli/main.ts'),
+        'run',
+        '--json',
+        '--port',
+        String(port),
+        '--token',
+        TOKEN,
+        '--state-dir',
+        stateDir,
+        '--resolve-from',
+        join(repo, 'runtime'),
+      ],
       { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     const lines: Array<{ type: string; elapsedMs: number; text: string; url?: string; status?: { pid?: number } }> = [];
@@ -64,7 +81,9 @@ describe('openclaw-supervisor run', () => {
       const inspectorUrl = lines.find((l) => l.type === 'inspector')?.url;
       expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       const machines = await getJson(`${inspectorUrl}api/machines`);
-      expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(expect.arrayContaining(['gateway:default', 'refresh:default']));
+      expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(
+        expect.arrayContaining(['gateway:default', 'refresh:default']),
+      );
 
       // `status` is a second, one-shot client of the same gateway.
       const status = await runCli(['status', '--attach', `ws://127.0.0.1:${port}`, '--token', TOKEN, '--json']);

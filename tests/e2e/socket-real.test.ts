@@ -9,12 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadOrCreateDeviceIdentity,
-  type GatewaySocketDeps,
-  type RpcChannel,
-  type SocketCredentials,
-} from '../../src/adapters/websocket/index.js';
+import { loadOrCreateDeviceIdentity, type GatewaySocketDeps, type RpcChannel, type SocketCredentials } from '../../src/adapters/websocket/index.js';
 import type { SocketSignal } from '../../src/contracts/index.js';
 import { runSocketActor, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
 import { testRpcChannel } from '../support/rpc-channel.js';

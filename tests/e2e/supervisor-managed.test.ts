@@ -46,7 +46,14 @@ afterAll(async () => {
   await rm(stateDir, { recursive: true, force: true });
 });
 
-const pidsSince = (index: number) => [...new Set(history.slice(index).map((s) => s.pid).filter((p): p is number => p !== undefined))];
+const pidsSince = (index: number) => [
+  ...new Set(
+    history
+      .slice(index)
+      .map((s) => s.pid)
+      .filter((p): p is number => p !== undefined),
+  ),
+];
 
 describe('managed gateway lifecycle (real gateway)', () => {
   it('start() resolves at hello-ok with an owned, live child', async () => {

@@ -77,7 +77,9 @@ describe('the live inspector', () => {
     actors.push(actor);
     actor.send({ type: 'door.open' });
     inspector = await startInspector({ actors: [actor] });
-    const machines = JSON.parse((await get(`${inspector.url}api/machines`)).body) as Array<{ definition: { id: string; states: Array<{ key: string }> } }>;
+    const machines = JSON.parse((await get(`${inspector.url}api/machines`)).body) as Array<{
+      definition: { id: string; states: Array<{ key: string }> };
+    }>;
     expect(machines).toHaveLength(1);
     expect(machines[0]?.definition.states.map((s) => s.key)).toEqual(['closed', 'open']);
     const attached = inspector.records().find((r) => r.kind === 'snapshot');
@@ -169,9 +171,20 @@ describe('the inspector page logic', () => {
     runInNewContext(script, context);
     await vi.waitFor(() => expect(element('machines').innerHTML).toContain('door'));
     source.onopen?.();
-    source.onmessage?.({ data: JSON.stringify({ seq: 1, at: 0, kind: 'snapshot', actorId: 'x:1', rootId: 'x:1', value: { open: 'swinging' }, status: 'active' }) });
     source.onmessage?.({
-      data: JSON.stringify({ seq: 2, at: 1, kind: 'microstep', actorId: 'x:1', rootId: 'x:1', eventType: 'door.open', value: { open: 'swinging' }, transitions: [{ source: 'door.closed', targets: ['door.open'], eventType: 'door.open' }] }),
+      data: JSON.stringify({ seq: 1, at: 0, kind: 'snapshot', actorId: 'x:1', rootId: 'x:1', value: { open: 'swinging' }, status: 'active' }),
+    });
+    source.onmessage?.({
+      data: JSON.stringify({
+        seq: 2,
+        at: 1,
+        kind: 'microstep',
+        actorId: 'x:1',
+        rootId: 'x:1',
+        eventType: 'door.open',
+        value: { open: 'swinging' },
+        transitions: [{ source: 'door.closed', targets: ['door.open'], eventType: 'door.open' }],
+      }),
     });
     const html = element('machines').innerHTML;
     expect(html).toMatch(/class="st compound active[^"]*" title="door\.open"/);

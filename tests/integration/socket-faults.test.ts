@@ -3,7 +3,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { ClientCloseCodes } from '../../src/protocol/index.js';
-import { runSocketActor, startFakeGateway, type FakeGateway, type GatewayScript, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
+import {
+  runSocketActor,
+  startFakeGateway,
+  type FakeGateway,
+  type GatewayScript,
+  type SocketActorHarness,
+  socketLogic,
+} from '../support/fake-gateway.js';
 import { socketDeps } from '../support/socket-deps.js';
 import { testRpcChannel } from '../support/rpc-channel.js';
 
@@ -24,9 +31,7 @@ afterEach(async () => {
 
 function start(script: GatewayScript, overrides: Partial<GatewaySocketDeps> = {}): SocketActorHarness {
   if (!gateway) throw new Error('start the fake gateway first');
-  harness = runSocketActor(
-    socketLogic(socketDeps(gateway.url, TOKEN, rpc, overrides)),
-  );
+  harness = runSocketActor(socketLogic(socketDeps(gateway.url, TOKEN, rpc, overrides)));
   return harness;
 }
 
@@ -84,7 +89,13 @@ describe('faults before hello-ok', () => {
   });
 
   it('a startup refusal keeps retryAfterMs and the 1013 close for the machine to decide', async () => {
-    const error = { code: 'UNAVAILABLE', message: 'gateway starting; retry shortly', retryable: true, retryAfterMs: 500, details: { reason: 'startup-sidecars' } };
+    const error = {
+      code: 'UNAVAILABLE',
+      message: 'gateway starting; retry shortly',
+      retryable: true,
+      retryAfterMs: 500,
+      details: { reason: 'startup-sidecars' },
+    };
     gateway = await startFakeGateway({ connect: { error, close: { code: 1013, reason: 'gateway starting' } } });
     const h = start({});
     expect((await h.waitFor('socket.refused')).error).toEqual(error);

@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verify, createPublicKey } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  loadOrCreateDeviceIdentity,
-  type GatewaySocketDeps,
-  type RpcChannel,
-} from '../../src/adapters/websocket/index.js';
+import { loadOrCreateDeviceIdentity, type GatewaySocketDeps, type RpcChannel } from '../../src/adapters/websocket/index.js';
 import { buildDeviceAuthPayload } from '../../src/protocol/index.js';
 import { runSocketActor, startFakeGateway, type FakeGateway, type SocketActorHarness, socketLogic } from '../support/fake-gateway.js';
 import { socketDeps } from '../support/socket-deps.js';
@@ -101,7 +97,11 @@ describe('gatewaySocket handshake against the fake gateway', () => {
 
   it('forgets a stored device token the gateway rejects, so the next attempt uses the shared token', async () => {
     gateway = await startFakeGateway([
-      { connect: { error: { code: 'INVALID_REQUEST', message: 'unauthorized: device token mismatch', details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' } } } },
+      {
+        connect: {
+          error: { code: 'INVALID_REQUEST', message: 'unauthorized: device token mismatch', details: { code: 'AUTH_DEVICE_TOKEN_MISMATCH' } },
+        },
+      },
       {},
     ]);
     const identity = loadOrCreateDeviceIdentity(join(dir, 'device.json'));
@@ -125,9 +125,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
       ],
     });
     const events: unknown[] = [];
-    harness = runSocketActor(
-      socketLogic(deps(gateway.url, { onEvent: (event, payload, seq) => events.push({ event, payload, seq }) })),
-    );
+    harness = runSocketActor(socketLogic(deps(gateway.url, { onEvent: (event, payload, seq) => events.push({ event, payload, seq }) })));
     const closed = await harness.waitFor('socket.closed');
     expect(events).toEqual([{ event: 'health', payload: { ok: true }, seq: 1 }]);
     expect(await harness.waitFor('socket.shutdown')).toMatchObject({ reason: 'gateway restarting', restartExpectedMs: 1500 });
@@ -141,11 +139,7 @@ describe('gatewaySocket handshake against the fake gateway', () => {
     });
     let clockMs = 0;
     const seen: string[] = [];
-    harness = runSocketActor(
-      socketLogic(
-        deps(gateway.url, { activityThrottleMs: 1_000, now: () => clockMs, onEvent: (e) => void seen.push(e) }),
-      ),
-    );
+    harness = runSocketActor(socketLogic(deps(gateway.url, { activityThrottleMs: 1_000, now: () => clockMs, onEvent: (e) => void seen.push(e) })));
     await harness.waitFor('socket.hello');
     while (seen.length < 5) await new Promise((r) => setTimeout(r, 5));
     expect(harness.signals.filter((s) => s.type === 'socket.activity')).toHaveLength(1);

@@ -134,9 +134,7 @@ describe('gatewaySocket lifecycle', () => {
   it('leaves no timer behind after cleanup', async () => {
     gateway = await startFakeGateway();
     const timersBefore = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    harness = runSocketActor(
-      socketLogic(deps(gateway.url, { connectTimeoutMs: 60_000, closeGraceMs: 60_000, refusedCloseGraceMs: 60_000 })),
-    );
+    harness = runSocketActor(socketLogic(deps(gateway.url, { connectTimeoutMs: 60_000, closeGraceMs: 60_000, refusedCloseGraceMs: 60_000 })));
     await harness.waitFor('socket.challenge');
     harness.stop();
     await gateway.waitForClose(0);

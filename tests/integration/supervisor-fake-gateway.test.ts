@@ -31,7 +31,11 @@ async function attachTo(scripts: GatewayScript | GatewayScript[]): Promise<Gatew
   return supervisor;
 }
 
-const settle = <T>(p: Promise<T>) => p.then((value) => ({ ok: true as const, value }), (error: { code: string; retryable: boolean }) => ({ ok: false as const, error }));
+const settle = <T>(p: Promise<T>) =>
+  p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: { code: string; retryable: boolean }) => ({ ok: false as const, error }),
+  );
 
 describe('supervisor against a scripted faulty gateway', () => {
   for (const [name, frame] of [
@@ -52,8 +56,13 @@ describe('supervisor against a scripted faulty gateway', () => {
     });
   }
 
-  it('gateway events reach on(\'event\') with their payload and seq; handshake frames do not', async () => {
-    const s = await attachTo({ afterHello: [{ kind: 'event', event: 'tick', payload: { ts: 1 }, seq: 1 }, { kind: 'event', event: 'health', payload: { ok: true }, seq: 2 }] });
+  it("gateway events reach on('event') with their payload and seq; handshake frames do not", async () => {
+    const s = await attachTo({
+      afterHello: [
+        { kind: 'event', event: 'tick', payload: { ts: 1 }, seq: 1 },
+        { kind: 'event', event: 'health', payload: { ok: true }, seq: 2 },
+      ],
+    });
     const events: Array<{ event: string; payload: unknown; seq: number | undefined }> = [];
     s.on('event', (e) => events.push(e));
     await s.start();
@@ -146,7 +155,12 @@ describe('supervisor against a scripted faulty gateway', () => {
   });
 
   it('the token never appears in what the supervisor reports', async () => {
-    const s = await attachTo({ connect: { error: { code: 'INVALID_REQUEST', message: 'unauthorized', details: { code: 'AUTH_TOKEN_MISMATCH' } }, close: { code: 1008, reason: 'unauthorized' } } });
+    const s = await attachTo({
+      connect: {
+        error: { code: 'INVALID_REQUEST', message: 'unauthorized', details: { code: 'AUTH_TOKEN_MISMATCH' } },
+        close: { code: 1008, reason: 'unauthorized' },
+      },
+    });
     const outcome = await settle(s.start());
     expect(JSON.stringify(outcome)).not.toContain('fake-token-value');
     expect(JSON.stringify(s.getStatus())).not.toContain('fake-token-value');

@@ -32,7 +32,10 @@ describe('supervisor options and runtime resolution', () => {
     const supervisor = createGatewaySupervisor({ mode: 'managed', stateDir, nodePath: process.execPath, logger: silentLogger });
     const pids: number[] = [];
     supervisor.on('status', (s) => s.pid !== undefined && pids.push(s.pid));
-    const error = await supervisor.start().then(() => undefined, (e: { code: string; message: string }) => e);
+    const error = await supervisor.start().then(
+      () => undefined,
+      (e: { code: string; message: string }) => e,
+    );
     expect(error?.code).toBe('RUNTIME_NOT_FOUND');
     expect(error?.message).toMatch(/24\.16/);
     expect(supervisor.getStatus().state).toBe('stopped');

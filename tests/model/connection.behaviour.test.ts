@@ -183,12 +183,7 @@ describe('connection behaviour', () => {
       'connection.retrying': ['attempt', 'delayMs', 'type'],
       'connection.paused': ['error', 'reason', 'type'],
     };
-    expect(c.notices.map((notice) => notice.type)).toEqual([
-      'connection.ready',
-      'connection.lost',
-      'connection.retrying',
-      'connection.paused',
-    ]);
+    expect(c.notices.map((notice) => notice.type)).toEqual(['connection.ready', 'connection.lost', 'connection.retrying', 'connection.paused']);
     for (const notice of c.notices) expect(Object.keys(notice).sort()).toEqual(shapes[notice.type]);
   });
 });

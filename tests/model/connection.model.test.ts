@@ -7,19 +7,12 @@ import type { SocketActorInput, SocketCommand, SocketSignal } from '../../src/co
 import type { WireError } from '../../src/protocol/index.js';
 import { classifyRefusal } from '../../src/machines/policy/refusals.js';
 import { createFakeCallbackActor, deliverSignal, type FakeCallbackActor } from './support/fake-callback-actor.js';
-import {
-  mergeReports,
-  runModelPaths,
-  uncoveredEdges,
-  unvisitedStates,
-  type ModelPathOptions,
-} from './support/graph-paths.js';
+import { mergeReports, runModelPaths, uncoveredEdges, unvisitedStates, type ModelPathOptions } from './support/graph-paths.js';
 import type { SnapshotFrom } from 'xstate';
 import { TEST_HELLO } from './support/connection-harness.js';
 
 type Snapshot = SnapshotFrom<ConnectionMachine>;
 type SocketFake = FakeCallbackActor<SocketCommand, SocketSignal, SocketActorInput>;
-
 
 const WRONG_TOKEN: WireError = {
   code: 'INVALID_REQUEST',
@@ -81,16 +74,10 @@ function modelOptions(input: { autoOpen: boolean }): ModelPathOptions<Connection
       'socket.protocolError': (s) =>
         s.matches({ session: 'ready' }) ? [{ type: 'socket.protocolError', epoch: s.context.epoch, message: 'bad frame' }] : [],
       'socket.activity': (s) => [{ type: 'socket.activity', epoch: s.context.epoch }],
-      'socket.closed': (s) => [
-        { type: 'socket.closed', epoch: s.context.epoch, code: realisticCloseCode(s), reason: 'closed' },
-      ],
+      'socket.closed': (s) => [{ type: 'socket.closed', epoch: s.context.epoch, code: realisticCloseCode(s), reason: 'closed' }],
       // Late or foreign: a signal of the previous socket while a session runs, or of the ended one after.
-      'socket.*': (s) => [
-        { type: 'socket.closed', epoch: inSession(s) ? s.context.epoch - 1 : s.context.epoch, code: 1006, reason: 'late' },
-      ],
-      'xstate.error.actor.socket': () => [
-        { type: 'xstate.error.actor.socket', error: new Error('connect ECONNREFUSED') } as never,
-      ],
+      'socket.*': (s) => [{ type: 'socket.closed', epoch: inSession(s) ? s.context.epoch - 1 : s.context.epoch, code: 1006, reason: 'late' }],
+      'xstate.error.actor.socket': () => [{ type: 'xstate.error.actor.socket', error: new Error('connect ECONNREFUSED') } as never],
     },
     createFakes: () => {
       const socket: SocketFake = createFakeCallbackActor();
@@ -130,10 +117,7 @@ function modelOptions(input: { autoOpen: boolean }): ModelPathOptions<Connection
 
 describe('connection machine model', () => {
   it('replays every shortest path on a real actor and takes every transition of the definition', async () => {
-    const report = mergeReports(
-      await runModelPaths(modelOptions({ autoOpen: false })),
-      await runModelPaths(modelOptions({ autoOpen: true })),
-    );
+    const report = mergeReports(await runModelPaths(modelOptions({ autoOpen: false })), await runModelPaths(modelOptions({ autoOpen: true })));
 
     expect(report.failures).toEqual([]);
     expect(unvisitedStates(report)).toEqual([]);

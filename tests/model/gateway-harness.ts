@@ -1,20 +1,10 @@
 // Fakes and sample values shared by the gateway and refresh model tests: controllable stand-ins for every
 // actor the gateway machine invokes, and the signals a real process or connection would send.
-import {
-  createActor,
-  fromPromise,
-  SimulatedClock,
-  type Actor,
-  type AnyActorLogic,
-  type PromiseActorLogic,
-} from 'xstate';
+import { createActor, fromPromise, SimulatedClock, type Actor, type AnyActorLogic, type PromiseActorLogic } from 'xstate';
 import type { ConnectionCommand, ConnectionInput } from '../../src/machines/connection/types.js';
 import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
-import type {
-  GatewayEmitted,
-  GatewayMachineInput,
-} from '../../src/machines/gateway/types.js';
+import type { GatewayEmitted, GatewayMachineInput } from '../../src/machines/gateway/types.js';
 import type { RefreshEvent, RefreshMachineInput } from '../../src/machines/refresh/types.js';
 import type {
   DoctorResult,
@@ -27,12 +17,7 @@ import type {
 } from '../../src/contracts/index.js';
 import type { HelloSummary } from '../../src/protocol/index.js';
 import type { ConnectionNotice } from '../../src/machines/connection/types.js';
-import {
-  createFakeCallbackActor,
-  deliverSignal,
-  type FakeCallbackActor,
-  type FakeInstance,
-} from './support/fake-callback-actor.js';
+import { createFakeCallbackActor, deliverSignal, type FakeCallbackActor, type FakeInstance } from './support/fake-callback-actor.js';
 
 export interface FakePromiseInstance<TOutput, TInput> {
   input: TInput;
@@ -155,9 +140,7 @@ export function exited(
 
 /** The `gateway.state` values the gateway machine has told its refresh child, oldest first. */
 export function reportedStates(fakes: GatewayFakes): string[] {
-  return (fakes.refresh.instances[0]?.received ?? []).flatMap((event) =>
-    event.type === 'gateway.state' ? [event.value] : [],
-  );
+  return (fakes.refresh.instances[0]?.received ?? []).flatMap((event) => (event.type === 'gateway.state' ? [event.value] : []));
 }
 
 export interface GatewayRig {
@@ -182,10 +165,7 @@ export interface GatewayRig {
 }
 
 /** A started gateway actor on a SimulatedClock with every invoked actor faked. */
-export function createGatewayRig(
-  input: Partial<GatewayMachineInput> = {},
-  options: { keepRefresh?: boolean } = {},
-): GatewayRig {
+export function createGatewayRig(input: Partial<GatewayMachineInput> = {}, options: { keepRefresh?: boolean } = {}): GatewayRig {
   const { fakes, actors } = createGatewayFakes(options);
   const clock = new SimulatedClock();
   const emitted: GatewayEmitted[] = [];

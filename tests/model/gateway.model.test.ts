@@ -7,24 +7,9 @@ import { gatewayMachine } from '../../src/machines/gateway/gateway.machine.js';
 import { selectGatewayStatus } from '../../src/machines/gateway/selectors.js';
 import type { GatewayEvent, GatewayMode } from '../../src/machines/gateway/types.js';
 import type { ProcessSignal } from '../../src/contracts/index.js';
-import {
-  createGatewayFakes,
-  exited,
-  flush,
-  hello,
-  reportedStates,
-  type FakePromiseInstance,
-  type GatewayFakes,
-} from './gateway-harness.js';
+import { createGatewayFakes, exited, flush, hello, reportedStates, type FakePromiseInstance, type GatewayFakes } from './gateway-harness.js';
 import { deliverSignal } from './support/fake-callback-actor.js';
-import {
-  mergeReports,
-  runModelPaths,
-  uncoveredEdges,
-  unvisitedStates,
-  type Driver,
-  type ModelPathOptions,
-} from './support/graph-paths.js';
+import { mergeReports, runModelPaths, uncoveredEdges, unvisitedStates, type Driver, type ModelPathOptions } from './support/graph-paths.js';
 
 type GatewayMachine = typeof gatewayMachine;
 type Snapshot = SnapshotFrom<GatewayMachine>;
@@ -32,19 +17,14 @@ type Snapshot = SnapshotFrom<GatewayMachine>;
 const inOwned = (s: Snapshot) => s.matches('owned');
 const linked = (s: Snapshot) => s.matches({ owned: 'linked' }) || s.matches('attached');
 const starting = (s: Snapshot) =>
-  s.matches({ owned: 'spawning' }) ||
-  s.matches({ owned: 'waitingReady' }) ||
-  s.matches({ owned: { linked: 'handshaking' } });
+  s.matches({ owned: 'spawning' }) || s.matches({ owned: 'waitingReady' }) || s.matches({ owned: { linked: 'handshaking' } });
 const serving = (s: Snapshot) =>
-  s.matches({ owned: { linked: 'running' } }) ||
-  s.matches({ owned: { linked: 'reconnecting' } }) ||
-  s.matches({ owned: { linked: 'reloading' } });
+  s.matches({ owned: { linked: 'running' } }) || s.matches({ owned: { linked: 'reconnecting' } }) || s.matches({ owned: { linked: 'reloading' } });
 
 /** Exits a real child could report in the current state (bounded: the uptime only says quick or stable). */
 function exitSamples(s: Snapshot): ProcessSignal[] {
   const epoch = s.context.epoch;
-  if (s.matches({ owned: 'stopping' }) || s.matches({ owned: 'restarting' }))
-    return [exited(epoch, { code: 0, uptimeMs: 60_000 })];
+  if (s.matches({ owned: 'stopping' }) || s.matches({ owned: 'restarting' })) return [exited(epoch, { code: 0, uptimeMs: 60_000 })];
   if (starting(s)) {
     return [
       exited(epoch, { code: 78, uptimeMs: 4_500, stderrTail: ['Config invalid: run openclaw doctor --fix'] }),
@@ -97,13 +77,7 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
       random: () => 0.5,
     },
     stateKey: (s) =>
-      JSON.stringify([
-        s.value,
-        s.context.crashCount,
-        s.context.repairAttempted,
-        s.context.refreshing ?? null,
-        s.context.bootId !== undefined,
-      ]),
+      JSON.stringify([s.value, s.context.crashCount, s.context.repairAttempted, s.context.refreshing ?? null, s.context.bootId !== undefined]),
     // Keys are fixed when an event is sampled (see `keyed`), so they never depend on which snapshot of a
     // state key the traversal happens to hold.
     eventKey: (event) => (event as { [EVENT_KEY]?: string })[EVENT_KEY] ?? JSON.stringify(event),
@@ -114,10 +88,8 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
       'refresh.restart.now': (s) => (s.matches('stopped') ? [{ type: 'refresh.restart.now' }] : []),
       'refresh.reload.now': (s) => (s.matches('stopped') ? [{ type: 'refresh.reload.now' }] : []),
       // Refused at the root where no state takes them; sampled where they are taken and in `stopped`.
-      'gateway.restart': (s) =>
-        s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.restart' }] : [],
-      'gateway.reload': (s) =>
-        s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.reload' }] : [],
+      'gateway.restart': (s) => (s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.restart' }] : []),
+      'gateway.reload': (s) => (s.matches('stopped') || serving(s) || s.matches('attached') ? [{ type: 'gateway.reload' }] : []),
       'process.spawned': spawnedSamples,
       'process.spawnFailed': spawnFailedSamples,
       'process.exited': exitSamples,
@@ -131,9 +103,7 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
         };
         if (s.context.bootId === undefined) return [fresh];
         const same: GatewayEvent = { type: 'connection.ready', hello: hello(s.context.bootId) };
-        return s.matches({ owned: { linked: 'reloading' } }) || s.matches({ attached: 'reloading' })
-          ? [fresh, same]
-          : [same];
+        return s.matches({ owned: { linked: 'reloading' } }) || s.matches({ attached: 'reloading' }) ? [fresh, same] : [same];
       },
       'connection.lost': (s) => [
         s.matches({ owned: { linked: 'reloading' } }) || s.matches({ attached: 'reloading' })
@@ -200,8 +170,7 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
       if (s.matches({ owned: 'stopping' }) || s.matches({ owned: 'restarting' })) {
         expect(child?.received).toContainEqual({ type: 'process.terminate' });
       }
-      if (s.matches({ owned: { linked: 'reloading' } }))
-        expect(child?.received).toContainEqual({ type: 'process.reload' });
+      if (s.matches({ owned: { linked: 'reloading' } })) expect(child?.received).toContainEqual({ type: 'process.reload' });
       expect(s.hasTag('busy')).toBe(status.state === 'starting' || status.state === 'stopping');
       expect(s.hasTag('ready')).toBe(status.state === 'running' && status.phase === undefined);
       expect(status.owned).toBe(s.context.owned);
@@ -214,8 +183,7 @@ const EVENT_KEY = Symbol('eventKey');
 
 /** The bounded key of an event sampled in `from`: epochs become current/stale, boot ids same/new. */
 function boundedKey(event: GatewayEvent, from: Snapshot): string {
-  if (event.type === 'connection.ready')
-    return `connection.ready(${event.hello.bootId === from.context.bootId ? 'same' : 'new'} boot)`;
+  if (event.type === 'connection.ready') return `connection.ready(${event.hello.bootId === from.context.bootId ? 'same' : 'new'} boot)`;
   if (!('epoch' in event)) return JSON.stringify(event);
   const { epoch, ...rest } = event;
   return JSON.stringify({ ...rest, epoch: epoch === from.context.epoch ? 'current' : 'stale' });
@@ -229,9 +197,7 @@ function keyed(samplers: Samplers): Samplers {
   for (const [descriptor, sample] of Object.entries(samplers)) {
     if (!sample) continue;
     out[descriptor] = (from) =>
-      sample(from).map((event) =>
-        Object.defineProperty({ ...event }, EVENT_KEY, { value: boundedKey(event, from), enumerable: false }),
-      );
+      sample(from).map((event) => Object.defineProperty({ ...event }, EVENT_KEY, { value: boundedKey(event, from), enumerable: false }));
   }
   return out;
 }
@@ -245,9 +211,7 @@ function errorEvent(id: string, message: string): GatewayEvent {
 }
 
 /** Resolves or rejects the pending instance of a promise fake with what the event carries. */
-function settle(
-  pick: (fakes: GatewayFakes) => { pending(): Array<FakePromiseInstance<never, unknown>> },
-): Driver<GatewayMachine, GatewayFakes> {
+function settle(pick: (fakes: GatewayFakes) => { pending(): Array<FakePromiseInstance<never, unknown>> }): Driver<GatewayMachine, GatewayFakes> {
   return async (event, run) => {
     const [instance] = pick(run.fakes).pending();
     if (!instance) throw new Error(`no pending actor for ${event.type}`);

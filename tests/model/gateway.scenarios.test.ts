@@ -5,9 +5,7 @@ import { exited, flush, hello, createGatewayRig, type GatewayRig } from './gatew
 
 /** The `refresh.completed` / `refresh.failed` answers the gateway gave its refresh child. */
 function refreshAnswers(rig: GatewayRig) {
-  return (rig.fakes.refresh.instances[0]?.received ?? []).filter(
-    (event) => event.type === 'refresh.completed' || event.type === 'refresh.failed',
-  );
+  return (rig.fakes.refresh.instances[0]?.received ?? []).filter((event) => event.type === 'refresh.completed' || event.type === 'refresh.failed');
 }
 
 describe('gateway machine', () => {
@@ -52,11 +50,13 @@ describe('gateway machine', () => {
     rig.clock.increment(60_000);
     expect(rig.fakes.process.instances).toHaveLength(5);
     expect(rig.fakes.process.live()).toHaveLength(0);
-    expect(
-      rig.emitted
-        .filter((e) => e.type === 'gateway.crashed')
-        .map((e) => e.type === 'gateway.crashed' && e.decision.action),
-    ).toEqual(['respawn-now', 'respawn-later', 'respawn-later', 'respawn-later', 'give-up']);
+    expect(rig.emitted.filter((e) => e.type === 'gateway.crashed').map((e) => e.type === 'gateway.crashed' && e.decision.action)).toEqual([
+      'respawn-now',
+      'respawn-later',
+      'respawn-later',
+      'respawn-later',
+      'give-up',
+    ]);
   });
 
   it('exit 78 runs doctor once then retries once, then config-invalid', async () => {

@@ -51,9 +51,7 @@ describe('refresh machine', () => {
     rig.clock.increment(60_000);
     expect(rig.restarts()).toBe(1);
     expect(rig.reloads()).toBe(0);
-    expect(rig.emitted.filter((e) => e.type === 'refresh.settled')).toEqual([
-      { type: 'refresh.settled', kind: 'restart', outcome: 'completed' },
-    ]);
+    expect(rig.emitted.filter((e) => e.type === 'refresh.settled')).toEqual([{ type: 'refresh.settled', kind: 'restart', outcome: 'completed' }]);
   });
 
   it('a restart requested while starting runs once after ready', () => {

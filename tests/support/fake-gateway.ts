@@ -209,9 +209,7 @@ function answerRequest(connection: FakeConnection, frame: ReceivedRequest, scrip
   if (Array.isArray(answer)) return runActions(connection.socket, answer);
   connection.socket.send(
     JSON.stringify(
-      answer.ok
-        ? { type: 'res', id: frame.id, ok: true, payload: answer.payload }
-        : { type: 'res', id: frame.id, ok: false, error: answer.error },
+      answer.ok ? { type: 'res', id: frame.id, ok: true, payload: answer.payload } : { type: 'res', id: frame.id, ok: false, error: answer.error },
     ),
   );
 }

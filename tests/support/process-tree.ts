@@ -18,9 +18,7 @@ export function listGatewayProcesses(stateDir: string): number[] {
   const envEntry = `OPENCLAW_STATE_DIR=${stateDir}`;
   return listPids().filter((pid) => {
     if (pid === process.pid) return false;
-    const mentions =
-      (readEnviron(pid) ?? []).includes(envEntry) ||
-      (readCmdline(pid) ?? []).some((arg) => arg.includes(stateDir));
+    const mentions = (readEnviron(pid) ?? []).includes(envEntry) || (readCmdline(pid) ?? []).some((arg) => arg.includes(stateDir));
     return mentions && isProcessAlive(pid);
   });
 }

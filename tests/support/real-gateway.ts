@@ -163,10 +163,7 @@ export async function connectUntilHello(url: string, token: string, signal: Abor
   }
 }
 
-type Attempt =
-  | { kind: 'hello'; hello: HelloInfo }
-  | { kind: 'retry'; retryAfterMs: number }
-  | { kind: 'refused'; code: string; message: string };
+type Attempt = { kind: 'hello'; hello: HelloInfo } | { kind: 'retry'; retryAfterMs: number } | { kind: 'refused'; code: string; message: string };
 
 /** One WebSocket: challenge, connect, and the answer. */
 export function connectOnce(url: string, token: string, signal?: AbortSignal): Promise<Attempt> {

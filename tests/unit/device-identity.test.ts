@@ -15,8 +15,7 @@ afterEach(() => {
   rmSync(root, { recursive: true, force: true });
 });
 
-const publicKeyOf = (base64url: string) =>
-  createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url }, format: 'jwk' });
+const publicKeyOf = (base64url: string) => createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: base64url }, format: 'jwk' });
 
 describe('device identity', () => {
   it('creates the file with mode 0600 inside a new directory with mode 0700', () => {
@@ -88,7 +87,9 @@ describe('device identity', () => {
   it('refuses a corrupt or tampered file with a ConfigError naming device.identityPath, without leaking the key', () => {
     const path = join(root, 'device.json');
     writeFileSync(path, 'not json', { mode: 0o600 });
-    expect(() => loadOrCreateDeviceIdentity(path)).toThrow(expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID, field: 'device.identityPath' }));
+    expect(() => loadOrCreateDeviceIdentity(path)).toThrow(
+      expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID, field: 'device.identityPath' }),
+    );
 
     rmSync(path);
     loadOrCreateDeviceIdentity(path);

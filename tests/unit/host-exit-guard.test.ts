@@ -42,7 +42,9 @@ describe('host exit guard in a host process', () => {
   });
 
   // A host that registers one guard writing a marker file, optionally with its own SIGTERM handler.
-  async function startHost(ownHandler: boolean): Promise<{ child: ChildProcess; marker: string; exited: Promise<{ code: number | null; signal: string | null }> }> {
+  async function startHost(
+    ownHandler: boolean,
+  ): Promise<{ child: ChildProcess; marker: string; exited: Promise<{ code: number | null; signal: string | null }> }> {
     const dir = mkdtempSync(join(tmpdir(), 'ocs-exit-guard-'));
     dirs.push(dir);
     const marker = join(dir, 'killed');
@@ -62,7 +64,9 @@ process.stdout.write('ready\\n');
     // SIGTERM through a handler of its own, which would hide exactly what this test looks at.
     const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: resolve('.'), stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
-    const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: string | null }>((done) =>
+      child.once('exit', (code, signal) => done({ code, signal })),
+    );
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const ready = new Promise<void>((done) => child.stdout?.on('data', (chunk: Buffer) => chunk.toString().includes('ready') && done()));
@@ -71,7 +75,8 @@ process.stdout.write('ready\\n');
     return { child, marker, exited };
   }
 
-  const exitWithin = <T>(exited: Promise<T>): Promise<T | 'still running'> => Promise.race([exited, sleep(EXIT_TIMEOUT_MS, 'still running' as const)]);
+  const exitWithin = <T>(exited: Promise<T>): Promise<T | 'still running'> =>
+    Promise.race([exited, sleep(EXIT_TIMEOUT_MS, 'still running' as const)]);
 
   it('runs when the host is killed by a SIGTERM it does not handle, and the host still dies by that signal', async () => {
     const { child, marker, exited } = await startHost(false);

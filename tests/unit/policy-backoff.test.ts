@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  backoffDelayMs,
-  DEFAULT_BACKOFF_POLICY,
-  resolveBackoffPolicy,
-  type BackoffPolicy,
-} from '../../src/machines/policy/backoff.js';
+import { backoffDelayMs, DEFAULT_BACKOFF_POLICY, resolveBackoffPolicy, type BackoffPolicy } from '../../src/machines/policy/backoff.js';
 
 const noJitter = () => 0;
 const policy: BackoffPolicy = { ...DEFAULT_BACKOFF_POLICY };
@@ -45,9 +40,7 @@ describe('backoff policy', () => {
 
   it('honours a custom policy, including an initial wait above the ceiling', () => {
     const custom: BackoffPolicy = { initialDelayMs: 250, multiplier: 3, maxDelayMs: 5_000, jitter: 0 };
-    expect([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(attempt, custom, () => 0.9))).toEqual([
-      250, 750, 2_250, 5_000, 5_000,
-    ]);
+    expect([1, 2, 3, 4, 5].map((attempt) => backoffDelayMs(attempt, custom, () => 0.9))).toEqual([250, 750, 2_250, 5_000, 5_000]);
     expect(backoffDelayMs(1, { ...custom, initialDelayMs: 9_000 }, noJitter)).toBe(5_000);
   });
 

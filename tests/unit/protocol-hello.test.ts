@@ -30,9 +30,7 @@ describe('hello-ok', () => {
   });
 
   it('keeps the summary free of the device token', () => {
-    const parsed = parseHelloOk(
-      helloOkPayload({ auth: { role: 'operator', scopes: [], deviceToken: 'SECRET-DEVICE-TOKEN' } }),
-    );
+    const parsed = parseHelloOk(helloOkPayload({ auth: { role: 'operator', scopes: [], deviceToken: 'SECRET-DEVICE-TOKEN' } }));
     if (!parsed.ok) throw new Error(parsed.message);
     expect(JSON.stringify(summarizeHello(parsed.hello))).not.toContain('SECRET-DEVICE-TOKEN');
   });

@@ -11,7 +11,16 @@ describe('secrets never reach logs', () => {
   it('the default logger redacts token, device token and key fields at any depth we log them', () => {
     const out = capture();
     const logger = createDefaultLogger({ level: 'info', destination: out.destination });
-    logger.info({ token: 'tok-123456', auth: { token: 'tok-abcdef' }, params: { auth: { token: 'x-secret' } }, deviceToken: 'dev-999999', privateKeyPem: 'PEM' }, 'connect');
+    logger.info(
+      {
+        token: 'tok-123456',
+        auth: { token: 'tok-abcdef' },
+        params: { auth: { token: 'x-secret' } },
+        deviceToken: 'dev-999999',
+        privateKeyPem: 'PEM',
+      },
+      'connect',
+    );
     logger.child({ component: 'socket' }).info({ connect: { token: 'tok-child1' } }, 'child');
     const text = out.lines.join('');
     for (const secret of ['tok-123456', 'tok-abcdef', 'x-secret', 'dev-999999', 'PEM', 'tok-child1']) expect(text).not.toContain(secret);

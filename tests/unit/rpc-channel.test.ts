@@ -13,7 +13,6 @@ function testSink(maxPayload = 1_000_000): TestSink {
   return { maxPayload, frames, send: (text) => void frames.push(JSON.parse(text)) };
 }
 
-
 beforeEach(() => {
   vi.useFakeTimers();
 });

@@ -9,7 +9,6 @@ function testSink(maxPayload = 1_000_000): RpcSink & { sent: string[] } {
   return { maxPayload, sent, send: (text) => void sent.push(text) };
 }
 
-
 const closed = () => new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection closed', { retryable: true });
 const stopped = () => new SupervisorError(ErrorCodes.STOPPED, 'supervisor stopped');
 const paused = () => new SupervisorError(ErrorCodes.CONNECTION_PAUSED, 'connection paused');

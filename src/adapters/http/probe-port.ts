@@ -52,7 +52,11 @@ export function probePort(options: ProbePortOptions): Promise<PortProbeResult> {
       upgraded = true;
     });
     socket.on('message', (data, isBinary) => {
-      finish(isChallenge(data, isBinary) ? { kind: 'gateway' } : { kind: 'foreign', detail: 'a WebSocket server whose first frame is not connect.challenge' });
+      finish(
+        isChallenge(data, isBinary)
+          ? { kind: 'gateway' }
+          : { kind: 'foreign', detail: 'a WebSocket server whose first frame is not connect.challenge' },
+      );
     });
     socket.on('unexpected-response', (_request, response) => {
       finish({ kind: 'foreign', detail: `an HTTP server that answered the upgrade with ${response.statusCode ?? 'no status'}` });
@@ -86,11 +90,7 @@ function isChallenge(data: WebSocket.RawData, isBinary: boolean): boolean {
 function isRefused(error: NodeJS.ErrnoException): boolean {
   if (error.code === 'ECONNREFUSED') return true;
   const errors = (error as { errors?: unknown }).errors;
-  return (
-    Array.isArray(errors) &&
-    errors.length > 0 &&
-    errors.every((e) => (e as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED')
-  );
+  return Array.isArray(errors) && errors.length > 0 && errors.every((e) => (e as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED');
 }
 
 /** IPv6 literals need brackets in a URL. */

@@ -22,13 +22,6 @@ export {
   type OpenclawEntry,
   type ResolveNodeRuntimeOptions,
 } from './resolve-runtime.js';
-export {
-  buildEmbeddingEnv,
-  prepareStateDir,
-  gatewayPaths,
-  CHILD_MARKER_ENV,
-  type EmbeddingEnvOptions,
-  type GatewayPaths,
-} from './embedding-env.js';
+export { buildEmbeddingEnv, prepareStateDir, gatewayPaths, CHILD_MARKER_ENV, type EmbeddingEnvOptions, type GatewayPaths } from './embedding-env.js';
 export { DescendantTracker, type ReapResult } from './descendant-tracker.js';
 export { RingBuffer } from './ring-buffer.js';

@@ -44,7 +44,10 @@ export function isSameProcess(identity: ProcessIdentity): boolean {
 
 /** Direct children of `pid` (every thread's children, since any thread may have forked). */
 export function childPidsOf(pid: number): number[] {
-  if (!hasProcFs) return psTable().filter((p) => p.ppid === pid).map((p) => p.pid);
+  if (!hasProcFs)
+    return psTable()
+      .filter((p) => p.ppid === pid)
+      .map((p) => p.pid);
   const out = new Set<number>();
   let tasks: string[];
   try {

@@ -106,10 +106,7 @@ export async function spawnGateway(options: GatewaySpawnOptions): Promise<Gatewa
     });
   });
   const pid = child.pid as number;
-  options.logger?.info(
-    { pid, nodePath: options.nodePath, command: redactArgv(argv).join(' '), stateDir: options.stateDir },
-    'gateway spawned',
-  );
+  options.logger?.info({ pid, nodePath: options.nodePath, command: redactArgv(argv).join(' '), stateDir: options.stateDir }, 'gateway spawned');
   return new OwnedGateway(child, pid, marker, options, secrets);
 }
 
@@ -130,9 +127,7 @@ class OwnedGateway implements GatewayChild {
     this.stderr = new RingBuffer(options.stderrLines ?? DEFAULT_STDERR_LINES);
     const startedAt = performance.now();
     const onOutput = options.onOutput;
-    const stdoutDone = child.stdout
-      ? captureLines(child.stdout, { secrets, onLine: (line) => onOutput?.('stdout', line) })
-      : Promise.resolve();
+    const stdoutDone = child.stdout ? captureLines(child.stdout, { secrets, onLine: (line) => onOutput?.('stdout', line) }) : Promise.resolve();
     const stderrDone = child.stderr
       ? captureLines(child.stderr, {
           secrets,

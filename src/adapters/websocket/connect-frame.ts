@@ -1,12 +1,6 @@
 // Turns the credentials of the moment and a challenge into `connect.params`, choosing the auth path:
 // a device identity signs (and its stored device token is preferred), otherwise the backend token path.
-import {
-  buildConnectParams,
-  type ConnectChallenge,
-  type ConnectParams,
-  type HelloOk,
-  type WireError,
-} from '../../protocol/index.js';
+import { buildConnectParams, type ConnectChallenge, type ConnectParams, type HelloOk, type WireError } from '../../protocol/index.js';
 import type { GatewaySocketDeps } from './gateway-socket.js';
 import type { DeviceIdentity } from './device-identity.js';
 

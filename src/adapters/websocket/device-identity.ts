@@ -29,9 +29,7 @@ const IdentityFileSchema = z.object({
   publicKey: z.string().min(1),
   privateKeyPem: z.string().min(1),
   createdAtMs: z.number(),
-  deviceToken: z
-    .object({ token: z.string().min(1), role: z.string(), scopes: z.array(z.string()), savedAtMs: z.number() })
-    .optional(),
+  deviceToken: z.object({ token: z.string().min(1), role: z.string(), scopes: z.array(z.string()), savedAtMs: z.number() }).optional(),
 });
 type IdentityFile = z.infer<typeof IdentityFileSchema>;
 

@@ -94,11 +94,7 @@ type Phase = 'connecting' | 'awaiting-challenge' | 'handshaking' | 'ready' | 're
 
 const noop = (): void => {};
 
-export function openGatewaySocket(
-  deps: GatewaySocketDeps,
-  epoch: number,
-  emit: (signal: SocketSignal) => void,
-): GatewaySocketHandle {
+export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: (signal: SocketSignal) => void): GatewaySocketHandle {
   const now = deps.now ?? Date.now;
   const activityThrottleMs = deps.activityThrottleMs ?? 1_000;
   const log = deps.logger;
@@ -135,10 +131,7 @@ export function openGatewaySocket(
   ws.on('error', onError);
   ws.on('close', onClose);
   if (deps.connectTimeoutMs !== undefined) {
-    connectTimer = setTimeout(
-      () => closeSocket(ClientCloseCodes.HANDSHAKE_TIMEOUT, 'handshake timeout'),
-      deps.connectTimeoutMs,
-    );
+    connectTimer = setTimeout(() => closeSocket(ClientCloseCodes.HANDSHAKE_TIMEOUT, 'handshake timeout'), deps.connectTimeoutMs);
   }
 
   function onOpen(): void {

@@ -123,8 +123,18 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     }
     return new Promise<unknown>((resolve, reject) => {
       const pending: Pending = {
-        id, method, text, timeoutMs, deadlineAt: now() + timeoutMs, bytes: -1,
-        state: QUEUED, attempt: 0, timer: undefined, retryTimer: undefined, resolve, reject,
+        id,
+        method,
+        text,
+        timeoutMs,
+        deadlineAt: now() + timeoutMs,
+        bytes: -1,
+        state: QUEUED,
+        attempt: 0,
+        timer: undefined,
+        retryTimer: undefined,
+        resolve,
+        reject,
       };
       pending.timer = setTimer(() => onTimeout(pending), Math.min(timeoutMs, MAX_TIMER_MS));
       if (sink !== null && !fits(pending, sink.maxPayload)) {

@@ -53,8 +53,7 @@ export function createSocketCloser(ws: WebSocket, closeGraceMs: number): SocketC
 
 /** RFC 6455 codes an endpoint may send; 1005, 1006 and 1015 are report-only. */
 export function sendableCloseCode(code: number): number {
-  const valid =
-    (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
+  const valid = (code >= 1000 && code <= 1014 && code !== 1004 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999);
   return valid ? code : 1000;
 }
 

@@ -17,12 +17,7 @@ import {
   TICK_TIMEOUT,
 } from './connection.setup.js';
 
-export {
-  CLOSE_GRACE_MS,
-  DEFAULT_CHALLENGE_TIMEOUT_MS,
-  DEFAULT_TICK_INTERVAL_MS,
-  WATCHDOG_TICKS,
-} from './connection.setup.js';
+export { CLOSE_GRACE_MS, DEFAULT_CHALLENGE_TIMEOUT_MS, DEFAULT_TICK_INTERVAL_MS, WATCHDOG_TICKS } from './connection.setup.js';
 
 export const connectionMachine = connectionSetup.createMachine({
   id: 'connection',

@@ -79,11 +79,7 @@ export const connectionSetup = setup({
     })),
     /** The socket did not confirm our close within the grace: record the close we asked for. */
     recordUnansweredClose: assign(({ context }) => ({
-      lastClose: closeOf(
-        context.closeRequest?.code ?? CloseCodes.ABNORMAL,
-        context.closeRequest?.reason ?? '',
-        context.closeExpected,
-      ),
+      lastClose: closeOf(context.closeRequest?.code ?? CloseCodes.ABNORMAL, context.closeRequest?.reason ?? '', context.closeExpected),
     })),
     scheduleBackoff: assign(({ context }) => {
       const attempt = context.attempt + 1;

@@ -80,16 +80,7 @@ export type ConnectionCommand =
 export type ConnectionEvent = ConnectionCommand | SocketSignal;
 
 /** The names a status reports; `closing` is the short wait for a socket we asked to close. */
-export type ConnectionStateName =
-  | 'idle'
-  | 'opening'
-  | 'awaitingChallenge'
-  | 'connecting'
-  | 'ready'
-  | 'closing'
-  | 'backoff'
-  | 'paused'
-  | 'closed';
+export type ConnectionStateName = 'idle' | 'opening' | 'awaitingChallenge' | 'connecting' | 'ready' | 'closing' | 'backoff' | 'paused' | 'closed';
 
 /** A plain, serializable view of the connection for hosts and the inspector. */
 export interface ConnectionStatusView {

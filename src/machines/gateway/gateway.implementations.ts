@@ -2,14 +2,7 @@
 // from its dependencies: each actor gets the instance key, the epoch and (where it matters) the endpoint
 // through its input, so one set of adapters serves every gateway of a process.
 import { fromPromise, type CallbackActorLogic } from 'xstate';
-import type {
-  DoctorResult,
-  EndpointInput,
-  InstanceInput,
-  PortProbeResult,
-  ProcessActorInput,
-  ProcessCommand,
-} from '../../contracts/index.js';
+import type { DoctorResult, EndpointInput, InstanceInput, PortProbeResult, ProcessActorInput, ProcessCommand } from '../../contracts/index.js';
 import { createConnectionImplementations, type ConnectionDeps } from '../connection/connection.implementations.js';
 import { connectionMachine } from '../connection/connection.machine.js';
 
@@ -34,9 +27,7 @@ export function createGatewayImplementations(deps: GatewayDeps) {
       probePort: fromPromise<PortProbeResult, EndpointInput>(({ input, signal }) => deps.probePort(input, signal)),
       waitListening: fromPromise<void, EndpointInput>(({ input, signal }) => deps.waitListening(input, signal)),
       doctor: fromPromise<DoctorResult, InstanceInput>(({ input, signal }) => deps.doctor(input, signal)),
-      requestInPlaceRestart: fromPromise<void, InstanceInput>(({ input, signal }) =>
-        deps.requestInPlaceRestart(input, signal),
-      ),
+      requestInPlaceRestart: fromPromise<void, InstanceInput>(({ input, signal }) => deps.requestInPlaceRestart(input, signal)),
       connection: connectionMachine.provide(createConnectionImplementations(deps)),
     },
   };

@@ -25,15 +25,15 @@ export const gatewayMachine = gatewaySetup.createMachine({
       key: settings.key,
       settings,
       mode: input.mode,
-    epoch: 0,
-    owned: input.mode !== 'attach',
-    pid: undefined,
-    bootId: undefined,
-    serverVersion: undefined,
-    crashCount: 0,
-    respawnDelayMs: 0,
-    repairAttempted: false,
-    refreshing: undefined,
+      epoch: 0,
+      owned: input.mode !== 'attach',
+      pid: undefined,
+      bootId: undefined,
+      serverVersion: undefined,
+      crashCount: 0,
+      respawnDelayMs: 0,
+      repairAttempted: false,
+      refreshing: undefined,
       lastExit: undefined,
       error: undefined,
       // Spawned here rather than invoked: an invoke's systemId is a fixed string, and a fixed one is what
@@ -100,10 +100,7 @@ export const gatewayMachine = gatewaySetup.createMachine({
             actions: {
               type: 'fail',
               params: ({ event }) =>
-                portInUse(
-                  event.output.kind === 'gateway' ? 'gateway' : 'foreign',
-                  event.output.kind === 'foreign' ? event.output.detail : undefined,
-                ),
+                portInUse(event.output.kind === 'gateway' ? 'gateway' : 'foreign', event.output.kind === 'foreign' ? event.output.detail : undefined),
             },
           },
         ],
@@ -133,8 +130,7 @@ export const gatewayMachine = gatewaySetup.createMachine({
             target: 'error',
             actions: {
               type: 'fail',
-              params: ({ context, event }) =>
-                configInvalid(`\`openclaw doctor --fix\` exited ${event.output.exitCode}`, context.lastExit),
+              params: ({ context, event }) => configInvalid(`\`openclaw doctor --fix\` exited ${event.output.exitCode}`, context.lastExit),
             },
           },
         ],
@@ -142,8 +138,7 @@ export const gatewayMachine = gatewaySetup.createMachine({
           target: 'error',
           actions: {
             type: 'fail',
-            params: ({ context, event }) =>
-              configInvalid(`\`openclaw doctor --fix\` failed: ${errorText(event.error)}`, context.lastExit),
+            params: ({ context, event }) => configInvalid(`\`openclaw doctor --fix\` failed: ${errorText(event.error)}`, context.lastExit),
           },
         },
       },

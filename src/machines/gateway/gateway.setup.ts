@@ -73,14 +73,11 @@ export const gatewaySetup = setup({
     inMode: ({ context }, params: { mode: GatewayContext['mode'] }) => context.mode === params.mode,
     portFree: (_, params: { seen: PortProbeResult['kind'] }) => params.seen === 'free',
     // Only `auto` may adopt a gateway it finds; `managed` promised to spawn its own.
-    adoptable: (_, params: { seen: PortProbeResult['kind']; mode: GatewayContext['mode'] }) =>
-      params.seen === 'gateway' && params.mode === 'auto',
+    adoptable: (_, params: { seen: PortProbeResult['kind']; mode: GatewayContext['mode'] }) => params.seen === 'gateway' && params.mode === 'auto',
     isConfigExit: ({ event }) => event.type === 'process.exited' && classifyExit(event) === 'config-invalid',
     repairAttempted: ({ context }) => context.repairAttempted,
-    crashRespawnsNow: ({ context, event }) =>
-      event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
-    crashBacksOff: ({ context, event }) =>
-      event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
+    crashRespawnsNow: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
+    crashBacksOff: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
     doctorRepaired: (_, params: { exitCode: number }) => params.exitCode === 0,
     isNewBoot: ({ context, event }) => event.type === 'connection.ready' && event.hello.bootId !== context.bootId,
   },
@@ -114,11 +111,14 @@ export const gatewaySetup = setup({
     fail: assign({ error: (_, params: GatewayFailure) => params }),
     clearError: assign({ error: undefined }),
     forwardToRefresh: forwardTo(({ context }) => context.refresh),
-    refuseRefresh: sendTo(({ context }) => context.refresh, ({ event }) => ({
-      type: 'refresh.failed' as const,
-      kind: event.type === 'gateway.restart' ? ('restart' as const) : ('reload' as const),
-      reason: 'gateway-not-running',
-    })),
+    refuseRefresh: sendTo(
+      ({ context }) => context.refresh,
+      ({ event }) => ({
+        type: 'refresh.failed' as const,
+        kind: event.type === 'gateway.restart' ? ('restart' as const) : ('reload' as const),
+        reason: 'gateway-not-running',
+      }),
+    ),
     beginRefresh: assign({ refreshing: (_, params: { kind: RefreshKind }) => params.kind }),
     completeRefresh: enqueueActions(({ context, enqueue }) => {
       if (context.refreshing === undefined) return;
@@ -141,9 +141,7 @@ export const gatewaySetup = setup({
     // No-ops on purpose: their names are what the inspection stream shows for a dropped signal.
     dropStale: (_, _params: undefined) => undefined,
     ignoreUnexpected: (_, _params: undefined) => undefined,
-    announceDrop: emit(({ context, event }, params: { reason: 'stale-epoch' | 'unexpected' }) =>
-      dropped(context, event, params.reason),
-    ),
+    announceDrop: emit(({ context, event }, params: { reason: 'stale-epoch' | 'unexpected' }) => dropped(context, event, params.reason)),
   },
 });
 
@@ -176,21 +174,14 @@ function notProvided(name: string): never {
 }
 
 function decideCrash(context: GatewayContext, event: ExitedSignal): CrashDecision {
-  return decideCrashRespawn(
-    { crashCount: context.crashCount, uptimeMs: event.uptimeMs },
-    context.settings.crash,
-    context.settings.random,
-  );
+  return decideCrashRespawn({ crashCount: context.crashCount, uptimeMs: event.uptimeMs }, context.settings.crash, context.settings.random);
 }
 
 function helloFields(hello: HelloSummary): Partial<GatewayContext> {
   return { bootId: hello.bootId, serverVersion: hello.serverVersion };
 }
 
-export function connectionInput(
-  self: ConnectionActorInput['supervisor'],
-  context: GatewayContext,
-): ConnectionActorInput {
+export function connectionInput(self: ConnectionActorInput['supervisor'], context: GatewayContext): ConnectionActorInput {
   return { ...context.settings.connection, key: context.key, supervisor: self, autoOpen: true };
 }
 

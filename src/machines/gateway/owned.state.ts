@@ -27,8 +27,7 @@ const configExitWhileStarting = gatewaySetup.createStateConfig({
           'recordExit',
           {
             type: 'fail',
-            params: ({ event }) =>
-              configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)),
+            params: ({ event }) => configInvalid('the gateway exited 78 (EX_CONFIG) again after `openclaw doctor --fix`', toExit(event)),
           },
         ],
       },

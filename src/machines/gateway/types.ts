@@ -68,13 +68,7 @@ export interface GatewayExit extends ProcessExit {
 
 /** Codes of `GatewayFailure`; each is also in ErrorCodes (src/errors.ts) or proposed for it. */
 export type GatewayFailureCode =
-  | 'PORT_IN_USE'
-  | 'PORT_PROBE_FAILED'
-  | 'SPAWN_FAILED'
-  | 'GATEWAY_NOT_LISTENING'
-  | 'GATEWAY_CRASHED'
-  | 'GATEWAY_CONFIG_INVALID'
-  | 'CONNECTION_PAUSED';
+  'PORT_IN_USE' | 'PORT_PROBE_FAILED' | 'SPAWN_FAILED' | 'GATEWAY_NOT_LISTENING' | 'GATEWAY_CRASHED' | 'GATEWAY_CONFIG_INVALID' | 'CONNECTION_PAUSED';
 
 /** Why the machine is in `error`. Plain data: the runtime turns it into a SupervisorError. */
 export interface GatewayFailure {
@@ -121,8 +115,7 @@ export interface GatewayStateMeta {
 }
 
 /** Commands from the host and from the `refresh` child. */
-export type GatewayCommand =
-  { type: 'gateway.start' } | { type: 'gateway.stop' } | { type: 'gateway.restart' } | { type: 'gateway.reload' };
+export type GatewayCommand = { type: 'gateway.start' } | { type: 'gateway.stop' } | { type: 'gateway.restart' } | { type: 'gateway.reload' };
 
 export type GatewayEvent = GatewayCommand | RefreshRequest | ProcessSignal | ConnectionNotice;
 

@@ -99,9 +99,7 @@ export function classifyCloseCode(code: number): CloseKind {
  * - `backoff`: reconnect after the next, growing backoff step.
  */
 export type ReconnectDecision =
-  | { action: 'pause'; reason: string }
-  | { action: 'wait'; delayMs: number; cause: 'retry-after' | 'restart-expected' }
-  | { action: 'backoff' };
+  { action: 'pause'; reason: string } | { action: 'wait'; delayMs: number; cause: 'retry-after' | 'restart-expected' } | { action: 'backoff' };
 
 export interface CloseFacts {
   /** The close code the socket reported. */

@@ -9,10 +9,7 @@ import type { WireError } from '../../protocol/index.js';
  *   that long, and do not count it as a failure.
  * - `retry`: anything else; reconnect with the growing backoff.
  */
-export type RefusalDecision =
-  | { kind: 'pause'; reason: string }
-  | { kind: 'retry-after'; retryAfterMs: number }
-  | { kind: 'retry' };
+export type RefusalDecision = { kind: 'pause'; reason: string } | { kind: 'retry-after'; retryAfterMs: number } | { kind: 'retry' };
 
 /**
  * Codes that pause reconnecting, besides every `AUTH_*` and `DEVICE_AUTH_*` code. Taken from the gateway's

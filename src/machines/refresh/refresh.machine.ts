@@ -35,10 +35,8 @@ export const refreshMachine = setup({
     restartInFlight: stateIn('#refresh.flight.restarting'),
     reloadInFlight: stateIn('#refresh.flight.reloading'),
     coolingDown: stateIn('#refresh.cooldown.cooling'),
-    reports: ({ event }, params: { values: readonly GatewayLifecycle[] }) =>
-      event.type === 'gateway.state' && params.values.includes(event.value),
-    wasRestart: ({ event }) =>
-      (event.type === 'refresh.completed' || event.type === 'refresh.failed') && event.kind === 'restart',
+    reports: ({ event }, params: { values: readonly GatewayLifecycle[] }) => event.type === 'gateway.state' && params.values.includes(event.value),
+    wasRestart: ({ event }) => (event.type === 'refresh.completed' || event.type === 'refresh.failed') && event.kind === 'restart',
   },
   actions: {
     tellSupervisor: sendTo(
@@ -119,10 +117,7 @@ export const refreshMachine = setup({
               { guard: 'restartInFlight', actions: { type: 'emitJoined', params: { kind: 'restart' } } },
               { target: 'restartDue' },
             ],
-            'refresh.reload.now': [
-              { guard: 'reloadInFlight', actions: { type: 'emitJoined', params: { kind: 'reload' } } },
-              { target: 'reloadDue' },
-            ],
+            'refresh.reload.now': [{ guard: 'reloadInFlight', actions: { type: 'emitJoined', params: { kind: 'reload' } } }, { target: 'reloadDue' }],
           },
         },
         debouncingReload: {

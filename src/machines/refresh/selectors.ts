@@ -20,11 +20,7 @@ export function selectRefreshStatus(snapshot: RefreshSnapshot): RefreshStatus {
   return {
     pending: pending?.kind ?? null,
     pendingPhase: pending?.phase ?? null,
-    inFlight: snapshot.matches({ flight: 'restarting' })
-      ? 'restart'
-      : snapshot.matches({ flight: 'reloading' })
-        ? 'reload'
-        : null,
+    inFlight: snapshot.matches({ flight: 'restarting' }) ? 'restart' : snapshot.matches({ flight: 'reloading' }) ? 'reload' : null,
     coolingDown: snapshot.matches({ cooldown: 'cooling' }),
   };
 }

@@ -48,8 +48,7 @@ export type RefreshRequest =
 export type GatewayStateReport = { type: 'gateway.state'; value: GatewayLifecycle };
 
 /** From the supervisor: how the refresh it was told to do ended. `kind` is what was really done. */
-export type RefreshOutcome =
-  { type: 'refresh.completed'; kind: RefreshKind } | { type: 'refresh.failed'; kind: RefreshKind; reason: string };
+export type RefreshOutcome = { type: 'refresh.completed'; kind: RefreshKind } | { type: 'refresh.failed'; kind: RefreshKind; reason: string };
 
 /** Raised by the pending region to start a flight; never send it from outside. */
 export type RefreshDispatch = { type: 'refresh.dispatch.restart' } | { type: 'refresh.dispatch.reload' };

@@ -1,12 +1,7 @@
 // A connection machine on a simulated clock with a fake gateway socket the test speaks through, for the
 // named end-to-end paths (the graph-path test builds its own actors per path).
 import { createActor, SimulatedClock, type InspectionEvent } from 'xstate';
-import {
-  connectionMachine,
-  selectConnectionState,
-  selectConnectionStatus,
-  type ConnectionInput,
-} from '../../../src/machines/connection/index.js';
+import { connectionMachine, selectConnectionState, selectConnectionStatus, type ConnectionInput } from '../../../src/machines/connection/index.js';
 import type { SocketActorInput, SocketCommand, SocketSignal } from '../../../src/contracts/index.js';
 import type { HelloSummary } from '../../../src/protocol/index.js';
 import type { ConnectionNotice } from '../../../src/machines/connection/types.js';
@@ -60,8 +55,7 @@ export function startConnection(input: Partial<ConnectionInput> = {}) {
     status: () => selectConnectionStatus(actor.getSnapshot()),
     context: () => actor.getSnapshot().context,
     /** Names of the actions the machine executed, from the inspection stream. */
-    actionNames: () =>
-      inspected.flatMap((event) => (event.type === '@xstate.action' ? [event.action.type] : [])),
+    actionNames: () => inspected.flatMap((event) => (event.type === '@xstate.action' ? [event.action.type] : [])),
     open: () => actor.send({ type: 'connection.open' }),
     /** opened, challenge, hello-ok on the current socket. */
     handshake: (hello: HelloSummary = TEST_HELLO) => {

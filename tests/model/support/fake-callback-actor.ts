@@ -27,11 +27,11 @@ export interface FakeCallbackActor<TCommand extends EventObject, TSignal extends
   onCommand?: (command: TCommand, instance: FakeInstance<TCommand, TSignal, TInput>) => void;
 }
 
-export function createFakeCallbackActor<
-  TCommand extends EventObject,
-  TSignal extends EventObject,
-  TInput,
->(): FakeCallbackActor<TCommand, TSignal, TInput> {
+export function createFakeCallbackActor<TCommand extends EventObject, TSignal extends EventObject, TInput>(): FakeCallbackActor<
+  TCommand,
+  TSignal,
+  TInput
+> {
   let pendingFailure: Error | undefined;
   const fake: FakeCallbackActor<TCommand, TSignal, TInput> = {
     instances: [],

@@ -92,9 +92,7 @@ export interface ModelCoverageReport {
 }
 
 /** Traverses the definition and replays every shortest path on a real actor. */
-export async function runModelPaths<M extends AnyStateMachine, F>(
-  options: ModelPathOptions<M, F>,
-): Promise<ModelCoverageReport> {
+export async function runModelPaths<M extends AnyStateMachine, F>(options: ModelPathOptions<M, F>): Promise<ModelCoverageReport> {
   const eventKey = options.eventKey ?? ((event: Ev<M>) => JSON.stringify(event));
   // The bounded key of every sampled event, computed against the snapshot it was sampled from.
   const sampledKeys = new WeakMap<object, string>();
@@ -191,8 +189,7 @@ async function replay<M extends AnyStateMachine, F>(
   report: ModelCoverageReport,
 ): Promise<void> {
   const observe =
-    options.observe ??
-    ((snapshot: Snap<M>) => ({ value: asMachineSnapshot(snapshot).value, context: asMachineSnapshot(snapshot).context }));
+    options.observe ?? ((snapshot: Snap<M>) => ({ value: asMachineSnapshot(snapshot).value, context: asMachineSnapshot(snapshot).context }));
   const describe = steps.map((step) => (step.event as { type: string }).type).join(' > ');
   const { fakes, actors } = options.createFakes();
   const machine = options.machine.provide({ actors }) as M;
@@ -247,11 +244,7 @@ async function replay<M extends AnyStateMachine, F>(
   }
 }
 
-async function driveEvent<M extends AnyStateMachine, F>(
-  options: ModelPathOptions<M, F>,
-  run: PathRun<M, F>,
-  event: Ev<M>,
-): Promise<void> {
+async function driveEvent<M extends AnyStateMachine, F>(options: ModelPathOptions<M, F>, run: PathRun<M, F>, event: Ev<M>): Promise<void> {
   const drivers = options.drive ?? {};
   const type = event.type as string;
   const wildcard = Object.keys(drivers).find((key) => key.endsWith('.*') && type.startsWith(key.slice(0, -1)));
