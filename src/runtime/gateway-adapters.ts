@@ -37,7 +37,7 @@ export function createGatewayDeps(instanceFor: GatewayInstanceLookup): GatewayDe
         scopes: instance.config.scopes,
         rpc: instance.rpc,
         onEvent: instance.hooks.onEvent,
-        logger: instance.logger,
+        logger: instance.socketLogger,
       };
     }),
     process: createGatewayProcessLogic(({ key }) => instanceFor(key).spawn),

@@ -31,6 +31,8 @@ export interface GatewayInstance {
   readonly rpc: RpcChannel;
   readonly hooks: GatewayInstanceHooks;
   readonly logger: LoggerLike;
+  /** The socket's own child logger, made once per instance rather than per socket. */
+  readonly socketLogger: LoggerLike;
   /** Read by the socket at every challenge: a device token stored since the last one is used. */
   credentials(): SocketCredentials;
   /** The owned child's spawn options; complete once prepare() resolved. */
@@ -98,6 +100,7 @@ export function createGatewayInstance(
     rpc,
     hooks,
     logger,
+    socketLogger: logger.child({ component: 'socket' }),
     spawn,
     input,
     credentials: () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) }),
