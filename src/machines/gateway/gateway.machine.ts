@@ -22,7 +22,6 @@ export const gatewayMachine = gatewaySetup.createMachine({
   context: ({ input, self, spawn }) => {
     const settings = resolveGatewaySettings(input);
     return {
-      key: settings.key,
       settings,
       mode: input.mode,
       epoch: 0,

@@ -182,12 +182,12 @@ function helloFields(hello: HelloSummary): Partial<GatewayContext> {
 }
 
 export function connectionInput(self: ConnectionActorInput['supervisor'], context: GatewayContext): ConnectionActorInput {
-  return { ...context.settings.connection, key: context.key, supervisor: self, autoOpen: true };
+  return { ...context.settings.connection, key: context.settings.key, supervisor: self, autoOpen: true };
 }
 
 /** The input of the actors that need only the instance and its epoch (process, doctor, in-place restart). */
 export function instanceInput(context: GatewayContext): InstanceInput {
-  return { epoch: context.epoch, key: context.key };
+  return { epoch: context.epoch, key: context.settings.key };
 }
 
 /** The input of the actors that need to know where the gateway listens (probe, listen wait). */

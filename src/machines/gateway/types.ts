@@ -83,8 +83,6 @@ export interface GatewayFailure {
 }
 
 export interface GatewayContext {
-  /** The instance key (`settings.key`), kept at the top for the inspector and the adapters' inputs. */
-  key: string;
   settings: GatewaySettings;
   mode: GatewayMode;
   /** Bumped by every start, every (re)spawn or attach, and at the end of every stop or failure. */
