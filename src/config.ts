@@ -45,6 +45,19 @@ export const crashSchema = z
   })
   .strict();
 
+export const livenessSchema = z
+  .object({
+    /** A ready link with no inbound frame for this long is pinged. */
+    pingIntervalMs: positiveMs.default(defaults.liveness.pingIntervalMs),
+    /** An unanswered ping closes the link 4000 and redials after this. */
+    pongTimeoutMs: positiveMs.default(defaults.liveness.pongTimeoutMs),
+    /** Managed mode: stalls with no stable stretch between them before the child is restarted. */
+    maxStalls: z.number().int().min(1).default(defaults.liveness.maxStalls),
+    /** How long a link must stay running to forget its earlier stalls. */
+    stallWindowMs: positiveMs.default(defaults.liveness.stallWindowMs),
+  })
+  .strict();
+
 export const clientSchema = z
   .object({
     id: nonEmpty.default(BACKEND_CLIENT.id),
@@ -97,6 +110,7 @@ export const gatewaySupervisorSchema = z
     /** Requests on the wire at once; the gateway refuses beyond ~300, 32 measured best (openclaw-facts). */
     maxInFlight: z.number().int().min(1).max(256).default(defaults.requests.maxInFlight),
     reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+    liveness: livenessSchema.default(() => livenessSchema.parse({})),
     crash: crashSchema.default(() => crashSchema.parse({})),
     /** SIGTERM grace before SIGKILL when stopping an owned gateway. */
     stopGraceMs: positiveMs.default(defaults.stopGraceMs),

@@ -20,13 +20,18 @@ export type SocketSignal =
   | { type: 'socket.shutdown'; epoch: number; reason: string; restartExpectedMs?: number }
   /** Inbound traffic happened (throttled by the adapter): feeds the tick watchdog. */
   | { type: 'socket.activity'; epoch: number }
+  /** The gateway answered our WebSocket ping (`socket.ping`): the link carries bytes both ways. */
+  | { type: 'socket.pong'; epoch: number }
   /** A frame broke the protocol; the actor closes the socket next (a `socket.closed` follows). */
   | { type: 'socket.protocolError'; epoch: number; message: string }
   /** The socket is gone (or never opened: code 1006). Always the actor's last signal. */
   | { type: 'socket.closed'; epoch: number; code: number; reason: string };
 
 /** Sent by the connection machine to the `gatewaySocket` actor. */
-export type SocketCommand = { type: 'socket.close'; code: number; reason: string };
+export type SocketCommand =
+  | { type: 'socket.close'; code: number; reason: string }
+  /** Send a WebSocket ping; a `socket.pong` answers it while the link is alive. */
+  | { type: 'socket.ping' };
 
 /**
  * Input of the `gatewaySocket` actor: the per-instance data. The credential travels by reference (`key`):

@@ -40,6 +40,31 @@ export const defaults = {
    */
   challengeTimeoutMs: 15_000,
 
+  /**
+   * Liveness of a ready connection (openclaw-facts: the gateway answers a WebSocket ping at once). A ping
+   * goes out after 5 s without any inbound frame, and a pong must come within 5 s, so a stalled link
+   * (TCP open, no bytes) is closed 4000 and redialled at most ~10 s after its last frame, instead of the
+   * 2 x 30 s the tick watchdog alone needs. 5 s keeps an idle link at one tiny frame each way per 5 s.
+   */
+  liveness: {
+    pingIntervalMs: 5_000,
+    pongTimeoutMs: 5_000,
+    /**
+     * Managed mode: this many stalls (4000 closes: pong or tick timeout) with no stable stretch between
+     * them means the child is alive but wedged, so it is restarted. 3 like the missed-heartbeat count after
+     * which ClawX gives up on a socket; a lone stall (a network blip) never restarts anything.
+     */
+    maxStalls: 3,
+    /** A link that stays running this long forgets its earlier stalls: two minutes is many ping rounds. */
+    stallWindowMs: 120_000,
+  },
+
+  /**
+   * Requests wait in the queue while the socket's unsent bytes exceed this, instead of growing memory;
+   * the gateway's own `policy.maxBufferedBytes` (50 MiB, openclaw-facts) replaces it at hello-ok.
+   */
+  maxBufferedBytes: 52_428_800,
+
   requests: {
     /** A request's deadline when the caller gives none. */
     timeoutMs: 30_000,
@@ -72,6 +97,91 @@ export const defaults = {
    * second); 2.5 s of cooldown keeps a restart loop from hammering a gateway that takes 10-17 s to start.
    */
   refresh: { restartDebounceMs: 2_000, reloadDebounceMs: 1_200, restartCooldownMs: 2_500 },
+
+  /**
+   * Channel accounts (in-process plugins and the mirror of a gateway's own accounts). The restart curve,
+   * the attempt cap, the stable-run reset, the stop wait, the start concurrency and the health monitor's
+   * numbers are OpenClaw's own channel manager's (field notes), so an account behaves here as it would
+   * inside the gateway.
+   */
+  channels: {
+    /** 5 s, doubling to 5 min; jitter 0.1 spreads accounts that crashed together over half a second. */
+    restartPolicy: { initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.1 },
+    /** Crash restarts in a row before the account gives up (a hand start begins a new series). */
+    maxRestartAttempts: 10,
+    /** Running this long without a crash resets the attempts: give-up is never permanent (openclaw#83053). */
+    stableRunMs: 600_000,
+    /** How long a stop waits for the task to honour its abort signal before the account is restart-pending. */
+    stopWaitMs: 5_000,
+    /** Accounts starting at once; bounds the burst when many accounts come up or crash together. */
+    startConcurrency: 4,
+    /** The gateway emits no channel events: the mirror polls `channels.status` this often. */
+    mirrorPollMs: 10_000,
+    health: {
+      /** First check this long after an account's actor starts. */
+      graceMs: 60_000,
+      /** Then one check every 5 min. */
+      checkIntervalMs: 300_000,
+      /** Connected and no event for 30 min: the socket is presumed dead. */
+      staleEventMs: 1_800_000,
+      /** Busy (a run in progress) for more than 25 min: stuck. */
+      stuckMs: 1_500_000,
+      /** Disconnected for longer than this after a start or a drop: restart. */
+      connectGraceMs: 120_000,
+      /** Restarts per account in any hour, across crash and monitor restarts (PR#116089). */
+      maxRestartsPerHour: 10,
+      /** Checks skipped after a monitor restart, so a slow reconnect is not restarted again at once. */
+      cooldownChecks: 2,
+    },
+  },
+
+  pool: {
+    /**
+     * How long `acquire` waits for a first `hello-ok` before it rejects. A refusal arrives in milliseconds;
+     * an unreachable gateway gets three attempts inside 10 s on the reconnect curve (1 s, 2 s, 4 s), and a
+     * request handler that waits longer than that for a connection has already lost its caller.
+     */
+    acquireTimeoutMs: 10_000,
+    /**
+     * A connection with no traffic for 30 min is closed. The gateway keeps a socket forever while it ticks,
+     * so this bounds only our side: hosts whose users come back often keep their sockets warm.
+     */
+    idleTimeoutMs: 1_800_000,
+    /**
+     * How long after the last user left (and nothing is pending) the entry checks again before it closes:
+     * 0 = the next turn of the event loop, so a release followed at once by an acquire keeps the socket.
+     */
+    releaseCheckMs: 0,
+    /**
+     * `runId:seq` identities remembered per pool for proactive de-duplication. A reconnect replays at most
+     * the events of the runs still streaming; 10,000 covers hundreds of concurrent runs at ~40 bytes each.
+     */
+    dedupeWindow: 10_000,
+    /** The pool's instance key when a host gives no `name`. */
+    name: 'pool',
+  },
+
+  fleet: {
+    /**
+     * The WebSocket gets this long from start to reach `hello-ok` before HTTP polling begins. The
+     * gateway's cold start is 10-17 s and its startup window refuses `connect` for 2.4-6 s (openclaw-facts).
+     */
+    wsReadyTimeoutMs: 30_000,
+    /** HTTP polling period while the socket is not ready: a dashboard row is at most 5 s old. */
+    pollIntervalMs: 5_000,
+    /**
+     * A lost socket gets this long to come back before polling resumes: the reconnect curve's first two
+     * attempts (1 s, 2 s) and a gateway restart's announced `restartExpectedMs` fit inside it.
+     */
+    lossGraceMs: 10_000,
+    /** One HTTP poll's deadline (`/readyz` answers in milliseconds; `sessions_list` in tens). */
+    httpTimeoutMs: 5_000,
+    /** Events persisted in one transaction at most: batching keeps 5,000+/s on SQLite with WAL. */
+    maxBatch: 256,
+    /** Journal rows kept for `Last-Event-ID` resume; older rows are trimmed in the same transaction. */
+    journalLimit: 100_000,
+    name: 'fleet',
+  },
 
   /** The instance key of a supervisor that was given no `name`. */
   name: 'default',

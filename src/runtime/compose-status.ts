@@ -21,6 +21,7 @@ export function composeStatus(snapshot: GatewaySnapshot, instance: Pick<GatewayI
     ...(gateway.pid === undefined ? {} : { pid: gateway.pid }),
     epoch: gateway.epoch,
     crashCount: gateway.crashCount,
+    stalls: gateway.stalls,
     ...(gateway.error === undefined ? {} : { error: gateway.error }),
     at: Date.now(),
   };

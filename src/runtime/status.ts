@@ -29,6 +29,11 @@ export interface SupervisorStatus {
   pid?: number;
   epoch: number;
   crashCount: number;
+  /**
+   * Stalls of the link (no pong, no tick: closed 4000 and redialled) not yet forgiven by a stable stretch,
+   * and the restarts of an owned child they caused (`liveness.maxStalls` in a row).
+   */
+  stalls?: { recent: number; restarts: number };
   connection?: ConnectionStatus;
   error?: {
     code: string;

@@ -67,25 +67,80 @@ describe('connection paths', () => {
     expect(c.socket.instances).toHaveLength(2);
   });
 
-  it('no inbound frame for 2 ticks closes with 4000 and reconnects', () => {
+  it('a ping unanswered within the pong deadline closes with 4000 within 10 s of the last frame, and reconnects', () => {
+    const c = startConnection();
+    c.open();
+    c.handshake();
+    const first = c.current();
+
+    // Frames keep the link quiet: no ping while something arrived within the interval.
+    c.clock.increment(4_999);
+    c.signal({ type: 'socket.activity' });
+    c.clock.increment(4_999);
+    expect(first.received).toEqual([]);
+    c.clock.increment(1);
+    expect(first.received).toEqual([{ type: 'socket.ping' }]);
+
+    // A pong answers: quiet again, and the next ping comes one interval later.
+    c.signal({ type: 'socket.pong' });
+    c.clock.increment(5_000);
+    expect(first.received).toEqual([{ type: 'socket.ping' }, { type: 'socket.ping' }]);
+
+    // The link stalls: no pong. 5 s later it is closed 4000, 10 s after the last thing it carried.
+    c.clock.increment(4_999);
+    expect(c.state()).toBe('ready');
+    c.clock.increment(1);
+    expect(c.state()).toBe('closing');
+    expect(first.received.at(-1)).toEqual({ type: 'socket.close', code: 4000, reason: 'pong timeout' });
+    expect(c.notices).toContainEqual({ type: 'connection.lost', code: 4000, reason: 'pong timeout', expected: false });
+    c.signal({ type: 'socket.closed', code: 4000, reason: 'pong timeout' });
+    expect(c.status()).toMatchObject({ state: 'backoff', attempt: 1, retryInMs: 1_000 });
+    c.waitOutBackoff();
+    expect(c.state()).toBe('opening');
+    expect(c.current()).not.toBe(first);
+  });
+
+  it('any inbound frame answers a pending ping as well as a pong does', () => {
+    const c = startConnection({ pingIntervalMs: 1_000, pongTimeoutMs: 2_000 });
+    c.open();
+    c.handshake();
+    c.clock.increment(1_000);
+    expect(c.current().received).toEqual([{ type: 'socket.ping' }]);
+    c.clock.increment(1_999);
+    c.signal({ type: 'socket.activity' });
+    c.clock.increment(1_999);
+    expect(c.state()).toBe('ready');
+  });
+
+  it('no inbound frame for 2 ticks closes with 4000 and reconnects, even while pings are answered', () => {
     const c = startConnection();
     c.open();
     c.handshake({ ...TEST_HELLO, tickIntervalMs: 30_000 });
     const first = c.current();
     expect(c.state()).toBe('ready');
+    // Pongs are answered every 5 s, but no frame comes: only the tick watchdog can tell.
+    const answerPings = (ms: number) => {
+      for (let left = ms; left > 0; left -= 5_000) {
+        c.clock.increment(Math.min(5_000, left));
+        if (c.state() === 'ready' && first.received.at(-1)?.type === 'socket.ping') c.signal({ type: 'socket.pong' });
+      }
+    };
 
     // Any inbound frame re-arms the watchdog.
-    c.clock.increment(59_999);
+    answerPings(55_000);
     c.signal({ type: 'socket.activity' });
-    c.clock.increment(59_999);
+    answerPings(55_000);
+    c.clock.increment(4_999);
     expect(c.state()).toBe('ready');
-    expect(first.received).toEqual([]);
+    expect(first.received.filter((command) => command.type === 'socket.close')).toEqual([]);
     // Activity re-arms the watchdog without re-announcing the connection.
     expect(c.notices.filter((n) => n.type === 'connection.ready')).toHaveLength(1);
 
     c.clock.increment(1);
     expect(c.state()).toBe('closing');
-    expect(first.received).toEqual([{ type: 'socket.close', code: 4000, reason: 'tick timeout' }]);
+    expect(first.received.filter((command) => command.type === 'socket.close')).toEqual([
+      { type: 'socket.close', code: 4000, reason: 'tick timeout' },
+    ]);
     expect(c.notices).toContainEqual({ type: 'connection.lost', code: 4000, reason: 'tick timeout', expected: false });
 
     c.signal({ type: 'socket.closed', code: 4000, reason: 'tick timeout' });
@@ -98,7 +153,8 @@ describe('connection paths', () => {
   });
 
   it('a watchdog close the socket never confirms is given up after the close grace', () => {
-    const c = startConnection();
+    // Pings slower than the watchdog: this is about the watchdog's own close.
+    const c = startConnection({ pingIntervalMs: 10 * TEST_HELLO.tickIntervalMs });
     c.open();
     c.handshake();
     c.clock.increment(2 * TEST_HELLO.tickIntervalMs);

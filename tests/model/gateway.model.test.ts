@@ -72,12 +72,21 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
       // Two attempts keep the graph small and still show respawn-now, back off, and give up
       // (the named scenarios run the default five).
       crash: { maxAttempts: 2, stableUptimeMs: 30_000 },
+      // Two stalls restart the child: one stall counted, the second escalates, and the window forgets.
+      stalls: { maxStalls: 2, windowMs: 60_000 },
       reloadTimeoutMs: 15_000,
       stopTimeoutMs: 10_000,
       random: () => 0.5,
     },
     stateKey: (s) =>
-      JSON.stringify([s.value, s.context.crashCount, s.context.repairAttempted, s.context.refreshing ?? null, s.context.bootId !== undefined]),
+      JSON.stringify([
+        s.value,
+        s.context.crashCount,
+        s.context.stallCount,
+        s.context.repairAttempted,
+        s.context.refreshing ?? null,
+        s.context.bootId !== undefined,
+      ]),
     // Keys are fixed when an event is sampled (see `keyed`), so they never depend on which snapshot of a
     // state key the traversal happens to hold.
     eventKey: (event) => (event as { [EVENT_KEY]?: string })[EVENT_KEY] ?? JSON.stringify(event),
@@ -109,6 +118,10 @@ function modelOptions(mode: GatewayMode): ModelPathOptions<GatewayMachine, Gatew
         s.matches({ owned: { linked: 'reloading' } }) || s.matches({ attached: 'reloading' })
           ? { type: 'connection.lost', code: 1012, reason: 'service restart', expected: true }
           : { type: 'connection.lost', code: 1006, reason: '', expected: false },
+        // A stall (our own pong deadline) counts only against an owned child that is serving.
+        ...(s.matches({ owned: { linked: 'running' } })
+          ? [{ type: 'connection.lost' as const, code: 4000, reason: 'pong timeout', expected: false }]
+          : []),
       ],
       'connection.paused': () => [
         {

@@ -257,4 +257,37 @@ describe('gateway machine', () => {
     expect(rig.fakes.process.instances).toHaveLength(2);
     expect(rig.fakes.process.instances.flatMap((i) => i.received)).toEqual([{ type: 'process.terminate' }]);
   });
+  it('a link that keeps stalling while the child lives restarts the child after maxStalls, and says so in the status', async () => {
+    const rig = createGatewayRig({ mode: 'managed', stalls: { maxStalls: 3, windowMs: 120_000 } });
+    await rig.bringUp();
+    const stall = { type: 'connection.lost', code: 4000, reason: 'pong timeout', expected: false } as const;
+
+    // A lone stall is a blip: reconnect, and a long enough stretch of service forgets it.
+    rig.notice(stall);
+    expect(rig.status()).toMatchObject({ state: 'reconnecting', stalls: { recent: 1, restarts: 0 } });
+    rig.notice({ type: 'connection.ready', hello: hello('boot-1') });
+    rig.clock.increment(120_000);
+    expect(rig.status()).toMatchObject({ state: 'running', stalls: { recent: 0, restarts: 0 } });
+
+    // Other losses do not count.
+    rig.notice({ type: 'connection.lost', code: 1006, reason: '', expected: false });
+    rig.notice({ type: 'connection.ready', hello: hello('boot-1') });
+    expect(rig.status().stalls).toEqual({ recent: 0, restarts: 0 });
+
+    // Three stalls with short stretches between them: the child is restarted (terminated, then respawned).
+    const first = rig.child();
+    for (let i = 0; i < 2; i++) {
+      rig.notice(stall);
+      rig.notice({ type: 'connection.ready', hello: hello('boot-1') });
+      rig.clock.increment(30_000);
+    }
+    expect(rig.status().stalls).toEqual({ recent: 2, restarts: 0 });
+    rig.notice(stall);
+    expect(rig.status()).toMatchObject({ state: 'starting', phase: 'restarting', stalls: { recent: 0, restarts: 1 } });
+    expect(first.received).toContainEqual({ type: 'process.terminate' });
+    expect(rig.emitted).toContainEqual({ type: 'gateway.stalled', stalls: 3 });
+    rig.signal(exited(first.input.epoch, { code: 0, signal: null, uptimeMs: 200_000 }));
+    await rig.respawnToRunning('boot-2');
+    expect(rig.status()).toMatchObject({ state: 'running', crashCount: 0, stalls: { recent: 0, restarts: 1 } });
+  });
 });

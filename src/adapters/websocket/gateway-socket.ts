@@ -130,8 +130,22 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   ws.on('message', onMessage);
   ws.on('error', onError);
   ws.on('close', onClose);
+  ws.on('pong', onPong);
   if (deps.connectTimeoutMs !== undefined) {
     connectTimer = setTimeout(() => closeSocket(ClientCloseCodes.HANDSHAKE_TIMEOUT, 'handshake timeout'), deps.connectTimeoutMs);
+  }
+
+  function onPong(): void {
+    if (phase === 'ready') signal({ type: 'socket.pong', epoch });
+  }
+
+  function sendPing(): void {
+    if (phase !== 'ready' || ws.readyState !== WebSocket.OPEN) return;
+    try {
+      ws.ping();
+    } catch (error) {
+      log?.debug({ epoch, err: describeError(error, knownSecrets()) }, 'ping not sent');
+    }
   }
 
   function onOpen(): void {
@@ -285,6 +299,7 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     ws.off('message', onMessage);
     ws.off('error', onError);
     ws.off('close', onClose);
+    ws.off('pong', onPong);
     // ws may still emit 'error' while it aborts; an EventEmitter without an error listener would throw.
     if (ws.listenerCount('error') === 0) ws.on('error', noop);
   }
@@ -313,6 +328,7 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   return {
     command(command) {
       if (command.type === 'socket.close') closeSocket(command.code, command.reason);
+      else if (command.type === 'socket.ping') sendPing();
     },
     dispose() {
       if (disposed) return;

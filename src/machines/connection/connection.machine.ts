@@ -12,6 +12,7 @@ import {
   HANDSHAKE_TIMEOUT,
   lostNotice,
   pausedNotice,
+  PONG_TIMEOUT,
   readyNotice,
   retryingNotice,
   TICK_TIMEOUT,
@@ -26,6 +27,8 @@ export const connectionMachine = connectionSetup.createMachine({
     key: input.key ?? defaults.name,
     policy: resolveBackoffPolicy(input.reconnect),
     challengeTimeoutMs: input.challengeTimeoutMs ?? DEFAULT_CHALLENGE_TIMEOUT_MS,
+    pingIntervalMs: input.pingIntervalMs ?? defaults.liveness.pingIntervalMs,
+    pongTimeoutMs: input.pongTimeoutMs ?? defaults.liveness.pongTimeoutMs,
     random: input.random ?? Math.random,
     supervisor: input.supervisor,
     autoOpen: input.autoOpen ?? false,
@@ -106,18 +109,50 @@ export const connectionMachine = connectionSetup.createMachine({
         ready: {
           tags: ['connected'],
           entry: { type: 'notify', params: ({ context }) => readyNotice(context) },
-          initial: 'watching',
+          // Two watchers side by side: pings notice a stalled link within ping interval + pong deadline
+          // (~10 s); the tick watchdog (2 ticks, ~60 s) stays as the second line.
+          type: 'parallel',
           states: {
-            watching: {
-              // Re-entering (only this sub-state, not `ready`) restarts the watchdog on every inbound frame.
-              on: { 'socket.activity': { guard: 'isCurrentEpoch', target: 'watching', reenter: true } },
-              after: {
-                tickWatchdog: {
-                  target: '#connection.session.closing',
-                  actions: [
-                    { type: 'requestClose', params: TICK_TIMEOUT },
-                    { type: 'notify', params: { type: 'connection.lost', ...TICK_TIMEOUT, expected: false } },
-                  ],
+            liveness: {
+              initial: 'quiet',
+              states: {
+                // Every inbound frame restarts the wait: a busy link is never pinged.
+                quiet: {
+                  on: { 'socket.activity': { guard: 'isCurrentEpoch', target: 'quiet', reenter: true } },
+                  after: { pingInterval: { target: 'awaitingPong', actions: 'sendPing' } },
+                },
+                awaitingPong: {
+                  on: {
+                    'socket.pong': { guard: 'isCurrentEpoch', target: 'quiet' },
+                    'socket.activity': { guard: 'isCurrentEpoch', target: 'quiet' },
+                  },
+                  after: {
+                    pongTimeout: {
+                      target: '#connection.session.closing',
+                      actions: [
+                        { type: 'requestClose', params: PONG_TIMEOUT },
+                        { type: 'notify', params: { type: 'connection.lost', ...PONG_TIMEOUT, expected: false } },
+                      ],
+                    },
+                  },
+                },
+              },
+            },
+            watchdog: {
+              initial: 'watching',
+              states: {
+                watching: {
+                  // Re-entering (only this sub-state, not `ready`) restarts the watchdog on every inbound frame.
+                  on: { 'socket.activity': { guard: 'isCurrentEpoch', target: 'watching', reenter: true } },
+                  after: {
+                    tickWatchdog: {
+                      target: '#connection.session.closing',
+                      actions: [
+                        { type: 'requestClose', params: TICK_TIMEOUT },
+                        { type: 'notify', params: { type: 'connection.lost', ...TICK_TIMEOUT, expected: false } },
+                      ],
+                    },
+                  },
                 },
               },
             },

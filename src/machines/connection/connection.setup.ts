@@ -21,6 +21,8 @@ export const WATCHDOG_TICKS = 2;
 export const CLOSE_GRACE_MS = 1_000;
 
 export const TICK_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'tick timeout' } as const;
+/** A ping went unanswered: the link is stalled (TCP open, no bytes), the same verdict as a missed tick. */
+export const PONG_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'pong timeout' } as const;
 export const HANDSHAKE_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'handshake timeout' } as const;
 
 /** Stands in until the runtime provides the real socket; failing loudly beats a silent hang. */
@@ -77,6 +79,7 @@ export const connectionSetup = setup({
       code: context.closeRequest?.code ?? CloseCodes.NORMAL,
       reason: context.closeRequest?.reason ?? '',
     })),
+    sendPing: sendTo('socket', { type: 'socket.ping' } satisfies SocketCommand),
     /** The socket did not confirm our close within the grace: record the close we asked for. */
     recordUnansweredClose: assign(({ context }) => ({
       lastClose: closeOf(context.closeRequest?.code ?? CloseCodes.ABNORMAL, context.closeRequest?.reason ?? '', context.closeExpected),
@@ -124,6 +127,8 @@ export const connectionSetup = setup({
     handshakeTimeout: ({ context }) => context.challengeTimeoutMs,
     tickWatchdog: ({ context }) => WATCHDOG_TICKS * tickIntervalOf(context.hello),
     closeGrace: CLOSE_GRACE_MS,
+    pingInterval: ({ context }) => context.pingIntervalMs,
+    pongTimeout: ({ context }) => context.pongTimeoutMs,
     retryDelay: ({ context }) => context.retryDelayMs ?? 0,
   },
 });

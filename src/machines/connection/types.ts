@@ -19,6 +19,13 @@ export interface ConnectionInput {
    * pre-auth deadline and the reference client's. Default 15 s.
    */
   challengeTimeoutMs?: number;
+  /**
+   * A ready link with no inbound frame for this long is pinged (default 5 s); every frame restarts the
+   * wait, so a busy link is never pinged.
+   */
+  pingIntervalMs?: number;
+  /** A ping unanswered (no pong, no frame) for this long closes the link 4000 and redials (default 5 s). */
+  pongTimeoutMs?: number;
   /** [0, 1) like Math.random (the default); pinned by tests to get exact backoff numbers. */
   random?: () => number;
   /** Receives every ConnectionNotice by `sendTo` (the gateway machine, when there is one). */
@@ -41,6 +48,8 @@ export interface ConnectionContext {
   key: string;
   policy: BackoffPolicy;
   challengeTimeoutMs: number;
+  pingIntervalMs: number;
+  pongTimeoutMs: number;
   random: () => number;
   supervisor: AnyActorRef | undefined;
   autoOpen: boolean;

@@ -30,6 +30,8 @@ export const gatewayMachine = gatewaySetup.createMachine({
       bootId: undefined,
       serverVersion: undefined,
       crashCount: 0,
+      stallCount: 0,
+      stallRestarts: 0,
       respawnDelayMs: 0,
       repairAttempted: false,
       refreshing: undefined,

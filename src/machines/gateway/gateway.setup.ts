@@ -12,6 +12,7 @@ import type {
 } from '../../contracts/index.js';
 import { decideCrashRespawn, type CrashDecision } from '../policy/crash-backoff.js';
 import { classifyExit } from '../policy/exit-codes.js';
+import { CloseCodes } from '../policy/close-codes.js';
 import { connectionMachine } from '../connection/connection.machine.js';
 import { refreshMachine } from '../refresh/refresh.machine.js';
 import type { RefreshKind } from '../refresh/types.js';
@@ -27,6 +28,9 @@ import type {
   GatewayStateMeta,
   HelloSummary,
 } from './types.js';
+
+/** The close code of our own liveness verdicts (CloseCodes.CLIENT_TIMEOUT). */
+const STALL_CLOSE_CODE = CloseCodes.CLIENT_TIMEOUT;
 
 type ExitedSignal = Extract<ProcessSignal, { type: 'process.exited' }>;
 
@@ -66,6 +70,7 @@ export const gatewaySetup = setup({
     stopTimeout: ({ context }) => context.settings.stopTimeoutMs,
     reloadTimeout: ({ context }) => context.settings.reloadTimeoutMs,
     respawnDelay: ({ context }) => context.respawnDelayMs,
+    stallWindow: ({ context }) => context.settings.stalls.windowMs,
   },
   guards: {
     isCurrent: ({ context, event }) => 'epoch' in event && event.epoch === context.epoch,
@@ -79,11 +84,16 @@ export const gatewaySetup = setup({
     crashRespawnsNow: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-now',
     crashBacksOff: ({ context, event }) => event.type === 'process.exited' && decideCrash(context, event).action === 'respawn-later',
     doctorRepaired: (_, params: { exitCode: number }) => params.exitCode === 0,
+    /** Our own watchers closed the link (pong or tick timeout: 4000): it was open but carried no bytes. */
+    isStall: ({ event }) => event.type === 'connection.lost' && event.code === STALL_CLOSE_CODE,
+    stallLimitReached: ({ context, event }) =>
+      event.type === 'connection.lost' && event.code === STALL_CLOSE_CODE && context.stallCount + 1 >= context.settings.stalls.maxStalls,
+    hasStalls: ({ context }) => context.stallCount > 0,
     isNewBoot: ({ context, event }) => event.type === 'connection.ready' && event.hello.bootId !== context.bootId,
   },
   actions: {
     bumpEpoch: assign({ epoch: ({ context }) => context.epoch + 1 }),
-    beginLifecycle: assign({ crashCount: 0, repairAttempted: false, error: undefined, refreshing: undefined }),
+    beginLifecycle: assign({ crashCount: 0, stallCount: 0, repairAttempted: false, error: undefined, refreshing: undefined }),
     markOwned: assign({ owned: true, pid: undefined }),
     markAttached: assign({ owned: false, pid: undefined }),
     forgetGateway: assign({ pid: undefined, bootId: undefined, serverVersion: undefined }),
@@ -108,6 +118,12 @@ export const gatewaySetup = setup({
       enqueue.emit({ type: 'gateway.crashed', exit, decision });
     }),
     resetCrashes: assign({ crashCount: 0 }),
+    recordStall: assign({ stallCount: ({ context }) => context.stallCount + 1 }),
+    forgetStalls: assign({ stallCount: 0 }),
+    escalateStalls: enqueueActions(({ context, enqueue }) => {
+      enqueue.emit({ type: 'gateway.stalled', stalls: context.stallCount + 1 });
+      enqueue.assign({ stallCount: 0, stallRestarts: context.stallRestarts + 1 });
+    }),
     fail: assign({ error: (_, params: GatewayFailure) => params }),
     clearError: assign({ error: undefined }),
     forwardToRefresh: forwardTo(({ context }) => context.refresh),

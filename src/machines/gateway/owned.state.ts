@@ -125,9 +125,16 @@ export const ownedState = gatewaySetup.createStateConfig({
           tags: ['ready'],
           meta: { lifecycle: 'running' },
           entry: ['markServing', 'completeRefresh'],
+          // A stretch of serving without a stall: earlier stalls were blips, not a wedged child.
+          after: { stallWindow: { guard: 'hasStalls', actions: 'forgetStalls' } },
           on: {
             ...restartChild,
-            'connection.lost': 'reconnecting',
+            'connection.lost': [
+              // The child is alive but its link keeps stalling: restart it, the way missed heartbeats escalate.
+              { guard: 'stallLimitReached', target: '#gateway.owned.restarting', actions: 'escalateStalls' },
+              { guard: 'isStall', target: 'reconnecting', actions: 'recordStall' },
+              { target: 'reconnecting' },
+            ],
             'gateway.reload': {
               target: 'reloading',
               actions: { type: 'beginRefresh', params: { kind: 'reload' } },

@@ -19,6 +19,8 @@ export interface GatewayMachineStatus {
   bootId?: string;
   serverVersion?: string;
   crashCount: number;
+  /** Stalls of the owned child's link not yet forgiven, and the restarts they caused. */
+  stalls: { recent: number; restarts: number };
   /** A reload or restart is under way on behalf of the refresh machine. */
   refreshing?: 'restart' | 'reload';
   error?: GatewayFailure;
@@ -37,6 +39,7 @@ export function selectGatewayStatus(snapshot: GatewaySnapshot): GatewayMachineSt
     ...(context.bootId === undefined ? {} : { bootId: context.bootId }),
     ...(context.serverVersion === undefined ? {} : { serverVersion: context.serverVersion }),
     crashCount: context.crashCount,
+    stalls: { recent: context.stallCount, restarts: context.stallRestarts },
     ...(context.refreshing === undefined ? {} : { refreshing: context.refreshing }),
     ...(context.error === undefined ? {} : { error: context.error }),
   };

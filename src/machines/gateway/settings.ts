@@ -14,6 +14,10 @@ export function resolveGatewaySettings(input: GatewayMachineInput): GatewaySetti
       stableUptimeMs: input.crash?.stableUptimeMs ?? defaultCrashPolicy.stableUptimeMs,
       backoff: { ...defaultCrashPolicy.backoff, ...input.crash?.backoff },
     },
+    stalls: {
+      maxStalls: input.stalls?.maxStalls ?? defaults.liveness.maxStalls,
+      windowMs: input.stalls?.windowMs ?? defaults.liveness.stallWindowMs,
+    },
     reloadTimeoutMs: input.reloadTimeoutMs ?? defaults.reloadTimeoutMs,
     stopTimeoutMs: input.stopTimeoutMs ?? defaults.stopGraceMs + defaults.stopMarginMs,
     refresh: input.refresh ?? {},

@@ -38,6 +38,11 @@ export interface GatewayMachineInput {
   /** Given to the connection machine, with `key`, `supervisor` (this machine) and `autoOpen: true` added. */
   connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen' | 'key'>;
   crash?: { maxAttempts?: number; stableUptimeMs?: number; backoff?: Partial<BackoffPolicy> };
+  /**
+   * Owned children only: `maxStalls` stalls of the link (4000 closes: pong or tick timeout) with no stretch
+   * of `windowMs` running between them restart the child, which is alive but not serving.
+   */
+  stalls?: { maxStalls?: number; windowMs?: number };
   /** How long a reload may take to show a new `bootId` before it falls back to a restart. */
   reloadTimeoutMs?: number;
   /**
@@ -55,6 +60,7 @@ export interface GatewaySettings {
   endpoint: { host: string; port: number };
   connection: Omit<ConnectionInput, 'supervisor' | 'autoOpen' | 'key'>;
   crash: CrashPolicy;
+  stalls: { maxStalls: number; windowMs: number };
   reloadTimeoutMs: number;
   stopTimeoutMs: number;
   refresh: Partial<RefreshSettings>;
@@ -94,6 +100,10 @@ export interface GatewayContext {
   serverVersion: string | undefined;
   /** Consecutive crashes of the owned child (see policy/crash-backoff.ts). */
   crashCount: number;
+  /** Stalls of the link to the owned child since it last ran `stalls.windowMs` without one. */
+  stallCount: number;
+  /** Restarts of the owned child this supervisor made because its link kept stalling. */
+  stallRestarts: number;
   /** The wait chosen for the pending respawn. */
   respawnDelayMs: number;
   /** Doctor already ran in this start attempt: a second exit 78 is final. */
@@ -127,6 +137,8 @@ export type GatewayEmitted =
       reason: 'stale-epoch' | 'unexpected';
     }
   | { type: 'gateway.crashed'; exit: GatewayExit; decision: CrashDecision }
+  /** The owned child's link stalled `stalls` times without a stable stretch between: the child is restarted. */
+  | { type: 'gateway.stalled'; stalls: number }
   /** No new bootId within `reloadTimeoutMs`: an owned child is restarted instead; an attached gateway is left as is. */
   | { type: 'gateway.reloadTimedOut'; fallback: 'restart' | 'none' };
 
