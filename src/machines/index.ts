@@ -1,9 +1,11 @@
 // Every statechart of the product, pure (no I/O): the `openclaw-supervisor/machines` entry point for
 // hosts that compose their own actors, and the list `openclaw-supervisor inspect` draws.
+import { channelAccountMachine } from './channels/index.js';
 import { connectionMachine } from './connection/index.js';
 import { gatewayMachine } from './gateway/index.js';
 import { refreshMachine } from './refresh/index.js';
 
+export * from './channels/index.js';
 export * from './connection/index.js';
 export * from './refresh/index.js';
 export {
@@ -22,4 +24,5 @@ export const allMachines = {
   gateway: gatewayMachine,
   connection: connectionMachine,
   refresh: refreshMachine,
+  channelAccount: channelAccountMachine,
 } as const;

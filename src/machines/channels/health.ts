@@ -1,0 +1,59 @@
+// The account's restart arithmetic, as pure functions of its context and a time: the hourly budget every
+// restart path charges, the wait before a crash restart, and the monitor's verdict.
+import { backoffDelayMs } from '../policy/backoff.js';
+import type { ChannelAccountContext, ChannelAccountSettings, HealthReason } from './types.js';
+
+const HOUR_MS = 3_600_000;
+
+/** Restarts charged within the hour before `at`. */
+export function restartsInHour(restartTimes: readonly number[], at: number): number {
+  let count = 0;
+  for (const time of restartTimes) if (at - time < HOUR_MS) count++;
+  return count;
+}
+
+/** The restart times still inside the hour after charging one at `at` (bounded by the budget). */
+export function chargeRestart(restartTimes: readonly number[], at: number, maxPerHour: number): number[] {
+  const kept = restartTimes.filter((time) => at - time < HOUR_MS);
+  kept.push(at);
+  return kept.slice(-Math.max(1, maxPerHour));
+}
+
+/** Ms from `at` until the budget has room for one more restart (0 when it has now). */
+export function budgetWaitMs(restartTimes: readonly number[], at: number, maxPerHour: number): number {
+  const inHour = restartTimes.filter((time) => at - time < HOUR_MS);
+  if (inHour.length < maxPerHour) return 0;
+  // The oldest charge that must leave the window before one more fits.
+  const oldest = inHour[inHour.length - maxPerHour]!;
+  return Math.max(0, oldest + HOUR_MS - at);
+}
+
+/**
+ * The wait before crash restart `attempt` (1-based): OpenClaw's curve, with the jitter taking up to
+ * `jitter` of the wait off (so `maxMs` stays a ceiling), and never before the hourly budget has room.
+ */
+export function crashRestartDelayMs(
+  settings: ChannelAccountSettings,
+  context: Pick<ChannelAccountContext, 'restartTimes' | 'random'>,
+  attempt: number,
+  at: number,
+): number {
+  const { initialMs, maxMs, factor, jitter } = settings.restartPolicy;
+  const curveMs = backoffDelayMs(attempt, { initialDelayMs: initialMs, multiplier: factor, maxDelayMs: maxMs, jitter }, context.random);
+  return Math.max(curveMs, budgetWaitMs(context.restartTimes, at, settings.health.maxRestartsPerHour));
+}
+
+/**
+ * Why the monitor would restart a running account at `now`, or null. Activity older than the last start
+ * is ignored, and an account that never had an event is not stale (openclaw#34052).
+ */
+export function healthVerdict(context: ChannelAccountContext, now: number): HealthReason | null {
+  const health = context.settings.health;
+  const since = context.lastStartAt ?? 0;
+  if (context.staleChecks && context.connected === true && context.lastEventAt !== null && context.lastEventAt >= since) {
+    if (now - context.lastEventAt > health.staleEventMs) return 'stale-socket';
+  }
+  if (context.busy && context.busySince !== null && now - Math.max(context.busySince, since) > health.stuckMs) return 'stuck';
+  if (context.connected === false && now - Math.max(context.disconnectedSince ?? since, since) > health.connectGraceMs) return 'disconnected';
+  return null;
+}

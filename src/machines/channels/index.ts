@@ -1,0 +1,24 @@
+export { channelAccountMachine, resolveAccountSettings } from './account.machine.js';
+export { createAccountImplementations, type ChannelAccountDeps } from './account.implementations.js';
+export { selectAccountMeta, selectAccountStatus, type ChannelAccountSnapshotOf, type ChannelAccountStatus } from './selectors.js';
+export { accountSystemId } from './system-ids.js';
+export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartsInHour } from './health.js';
+export {
+  defaultChannelAccountSettings,
+  type AccountInstanceInput,
+  type AccountLifecycle,
+  type ChannelAccountContext,
+  type ChannelAccountEmitted,
+  type ChannelAccountEvent,
+  type ChannelAccountInput,
+  type ChannelAccountSettings,
+  type ChannelAccountStateMeta,
+  type ChannelHealthSettings,
+  type ChannelRestartPolicy,
+  type ChannelStatusPatch,
+  type HealthReason,
+  type ResolvedAccount,
+  type TaskActorInput,
+  type TaskCommand,
+  type TaskSignal,
+} from './types.js';
