@@ -8,7 +8,8 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       { test: { name: 'unit', include: ['tests/unit/**/*.test.ts'] } },
-      { test: { name: 'model', include: ['tests/model/**/*.test.ts'] } },
+      // A full graph walk replays hundreds of paths: seconds alone, much longer beside a starting gateway.
+      { test: { name: 'model', include: ['tests/model/**/*.test.ts'], testTimeout: 60_000 } },
       { test: { name: 'integration', include: ['tests/integration/**/*.test.ts'], testTimeout: 20_000 } },
       {
         test: {

@@ -44,7 +44,8 @@ describe('doctor repair', { timeout: 30_000 }, () => {
 
   it('kills a doctor that outlives its timeout, and what it started', async () => {
     const stateDir = join(root, 'state-b');
-    const result = await runDoctorRepair({ nodePath: process.execPath, entry: hanging, stateDir, timeoutMs: 500, killGraceMs: 200 });
+    // 2 s: the stand-in must have started and installed its SIGTERM handler first, even on a loaded machine.
+    const result = await runDoctorRepair({ nodePath: process.execPath, entry: hanging, stateDir, timeoutMs: 2_000, killGraceMs: 200 });
     expect(result).toMatchObject({ exitCode: null, signal: 'SIGKILL', outcome: 'timeout', outputTail: ['working'] });
     expect(listGatewayProcesses(stateDir)).toEqual([]);
   });
