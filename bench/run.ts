@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
+import { defaultPoolBenchOptions, runPoolBench, type PoolBenchResult } from './pool.js';
 import { renderMarkdown, type RunRecord } from './report.js';
 import { runCleanups } from './support/cleanup.js';
 import { launchGateway } from './support/gateways.js';
@@ -27,7 +28,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const only = new Set((args.only ?? 'throughput,lifecycle').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'throughput,lifecycle,pool').split(',').map((s) => s.trim()));
 const log = (line: string): void => console.log(line);
 
 // Ctrl-C must not leave gateways behind: stop the ones this process started, by PID.
@@ -69,6 +70,18 @@ if (only.has('lifecycle')) {
   }
 }
 
+let poolResult: PoolBenchResult | undefined;
+let poolError: string | undefined;
+if (only.has('pool')) {
+  log('bench 3: connection pool (10,000 users over 1,000 fake gateways)');
+  try {
+    poolResult = await runPoolBench({ ...defaultPoolBenchOptions, ...(args.quick ? { warmRounds: 1 } : {}), log });
+  } catch (error) {
+    poolError = (error as Error).message;
+    log(`  failed: ${poolError}`);
+  }
+}
+
 record.durationMs = Math.round(performance.now() - t0);
 record.loadAvg1mAfter = currentLoadAvg1m();
 
@@ -93,7 +106,14 @@ if (!args['no-write']) {
     record.files.push(file);
     await writeFile(resultsDir + file, JSON.stringify({ ...common, result: record.lifecycle, error: record.lifecycleError }, null, 2) + '\n');
   }
-  await writeFile(resultsDir + 'latest.md', renderMarkdown(record));
+  const extra: string[] = [];
+  if (poolResult || poolError) {
+    const file = `pool-${stamp}.json`;
+    record.files.push(file);
+    await writeFile(resultsDir + file, JSON.stringify({ ...common, result: poolResult, error: poolError }, null, 2) + '\n');
+    extra.push(renderPoolMarkdown(poolResult, poolError));
+  }
+  await writeFile(resultsDir + 'latest.md', [renderMarkdown(record), ...extra].join('\n'));
   log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);
 }
 log(`done in ${(record.durationMs / 1000).toFixed(0)} s`);
@@ -122,4 +142,23 @@ async function throughput(): Promise<{ result: ThroughputResult; readyMs: number
 function lifecycle(): Promise<LifecycleResult> {
   const iterations = args.iterations ? Number(args.iterations) : args.quick ? 1 : defaultLifecycleOptions.iterations;
   return runLifecycleBench({ ...defaultLifecycleOptions, iterations, log });
+}
+
+function renderPoolMarkdown(result: PoolBenchResult | undefined, error: string | undefined): string {
+  if (!result) return `## Connection pool\n\nfailed: ${error ?? 'unknown'}\n`;
+  const w = result.warmAcquire;
+  const m = result.mapBaseline;
+  return [
+    '## Connection pool',
+    '',
+    `${result.users} users over ${result.gateways} fake gateways (a worker thread): **${result.socketsOpened} sockets opened** (goal ${result.gateways}); cold acquire of all ${result.coldAcquireAllMs} ms; heap +${result.heapDeltaMb} MB (${result.heapPerConnectionKb} KB per connection, GC ${result.gcExposed ? 'forced' : 'not forced'}).`,
+    '',
+    '| warm acquire (n) | p50 ms | p99 ms | max ms |',
+    '| --- | --- | --- | --- |',
+    `| pool.acquire (${w.n}) | ${w.p50Ms} | ${w.p99Ms} | ${w.maxMs} |`,
+    `| Map lookup baseline (${m.n}) | ${m.p50Ms} | ${m.p99Ms} | ${m.maxMs} |`,
+    '',
+    `p99 ratio pool / Map: x${result.p99Ratio} (goal: pool p99 <= 1 ms).`,
+    '',
+  ].join('\n');
 }

@@ -40,6 +40,8 @@ export const ErrorCodes = {
   START_SUPERSEDED: 'START_SUPERSEDED',
   /** A restart or reload did not complete (attach mode: no new bootId in time). */
   REFRESH_FAILED: 'REFRESH_FAILED',
+  /** No `hello-ok` from the gateway within the deadline (a pool's acquire): down, filtered or too slow. */
+  GATEWAY_UNREACHABLE: 'GATEWAY_UNREACHABLE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

@@ -4,5 +4,17 @@
 export { createGatewaySupervisor, type GatewaySupervisor, type GatewayEvent, type SupervisorEvents } from './runtime/gateway-supervisor.js';
 export type { SupervisorStatus, ConnectionStatus, GatewayState } from './runtime/status.js';
 export type { GatewaySupervisorOptions, LoggerLike } from './config.js';
+export {
+  createConnectionPool,
+  type ConnectionPool,
+  type ConnectionPoolOptions,
+  type ConnectionPoolStatus,
+  type PoolHandle,
+  type PoolUser,
+  type PoolEventListener,
+  type PoolEventMessage,
+  type ProactiveHandler,
+  type ProactiveMessage,
+} from './runtime/connection-pool.js';
 export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSupervisorError, type ErrorCode } from './errors.js';
 export { startInspector, type Inspector, type InspectorOptions, type InspectionRecord } from './inspector/index.js';

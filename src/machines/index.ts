@@ -3,10 +3,12 @@
 import { channelAccountMachine } from './channels/index.js';
 import { connectionMachine } from './connection/index.js';
 import { gatewayMachine } from './gateway/index.js';
+import { poolEntryMachine, poolMachine } from './pool/index.js';
 import { refreshMachine } from './refresh/index.js';
 
 export * from './channels/index.js';
 export * from './connection/index.js';
+export * from './pool/index.js';
 export * from './refresh/index.js';
 export {
   createGatewayImplementations,
@@ -24,5 +26,7 @@ export const allMachines = {
   gateway: gatewayMachine,
   connection: connectionMachine,
   refresh: refreshMachine,
+  pool: poolMachine,
+  poolEntry: poolEntryMachine,
   channelAccount: channelAccountMachine,
 } as const;
