@@ -137,6 +137,93 @@ export const gatewaySupervisorSchema = z
 export type GatewaySupervisorOptions = z.input<typeof gatewaySupervisorSchema>;
 export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
 
+const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
+
+/** An in-process channel plugin, shaped like OpenClaw's (src/runtime/channel-plugin.ts has the full type). */
+const channelPluginSchema = z.looseObject({
+  id: z.string().min(1),
+  config: z.looseObject({
+    listAccountIds: fn,
+    resolveAccount: fn,
+    isEnabled: fn.optional(),
+    isConfigured: fn.optional(),
+    disabledReason: fn.optional(),
+    unconfiguredReason: fn.optional(),
+    describeAccount: fn.optional(),
+    defaultAccountId: fn.optional(),
+  }),
+  gateway: z.looseObject({ startAccount: fn, stopAccount: fn.optional() }),
+  health: z.looseObject({ staleSocketChecks: z.boolean().optional() }).optional(),
+});
+
+/** What the mirror needs of a gateway supervisor: `request`, `on('status')` and `getStatus()`. */
+const mirroredGatewaySchema = z.custom<MirroredGateway>(
+  (v) => typeof v === 'object' && v !== null && ['request', 'on', 'getStatus'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function'),
+  { message: 'a gateway supervisor (request, on, getStatus)' },
+);
+
+/** The subset of a gateway supervisor the channel mirror uses. */
+export interface MirroredGateway {
+  request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
+  on(event: 'status', fn: (status: { state: string; connection?: { state: string } | undefined; bootId?: string | undefined }) => void): () => void;
+  getStatus(): { state: string; connection?: { state: string } | undefined; bootId?: string | undefined };
+}
+
+const ch = defaults.channels;
+
+export const channelManagerSchema = z
+  .object({
+    /** The instance key: the host actor's systemId is `channels:<name>`. */
+    name: z
+      .string()
+      .regex(/^[\w.-]{1,64}$/, 'letters, digits, ".", "_" or "-" (1-64 of them)')
+      .default(defaults.name),
+    plugins: z.array(channelPluginSchema).default(() => []),
+    /** Read at each decision (start, restart, snapshot); the host's own config object. */
+    loadConfig: fn.optional(),
+    /** A gateway supervisor whose own channel accounts are mirrored. */
+    gateway: mirroredGatewaySchema.optional(),
+    restartPolicy: z
+      .object({
+        initialMs: positiveMs.default(ch.restartPolicy.initialMs),
+        maxMs: positiveMs.default(ch.restartPolicy.maxMs),
+        factor: z.number().min(1).default(ch.restartPolicy.factor),
+        jitter: z.number().min(0).max(1).default(ch.restartPolicy.jitter),
+      })
+      .strict()
+      .default(() => ({ ...ch.restartPolicy })),
+    maxRestartAttempts: z.number().int().min(0).default(ch.maxRestartAttempts),
+    stableRunMs: positiveMs.default(ch.stableRunMs),
+    stopWaitMs: positiveMs.default(ch.stopWaitMs),
+    startConcurrency: z.number().int().min(1).default(ch.startConcurrency),
+    mirrorPollMs: positiveMs.default(ch.mirrorPollMs),
+    health: z
+      .object({
+        graceMs: positiveMs.default(ch.health.graceMs),
+        checkIntervalMs: positiveMs.default(ch.health.checkIntervalMs),
+        staleEventMs: positiveMs.default(ch.health.staleEventMs),
+        stuckMs: positiveMs.default(ch.health.stuckMs),
+        connectGraceMs: positiveMs.default(ch.health.connectGraceMs),
+        maxRestartsPerHour: z.number().int().min(1).default(ch.health.maxRestartsPerHour),
+        cooldownChecks: z.number().int().min(0).default(ch.health.cooldownChecks),
+      })
+      .strict()
+      .default(() => ({ ...ch.health })),
+    logger: loggerSchema.optional(),
+  })
+  .strict()
+  .superRefine((o, ctx) => {
+    if (o.plugins.length > 0 && o.loadConfig === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['loadConfig'], message: 'a function returning the config (required with plugins)' });
+    }
+    if (o.plugins.length === 0 && o.gateway === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['plugins'], message: 'at least one plugin, or a gateway to mirror' });
+    }
+  });
+
+export type ChannelManagerSchemaInput = z.input<typeof channelManagerSchema>;
+export type ChannelManagerConfig = z.output<typeof channelManagerSchema>;
+
 /** Parses with `schema`, or throws a ConfigError whose issues name each field and what was expected. */
 export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, context = 'options'): z.output<S> {
   const result = schema.safeParse(input);

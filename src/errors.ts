@@ -42,6 +42,14 @@ export const ErrorCodes = {
   REFRESH_FAILED: 'REFRESH_FAILED',
   /** No `hello-ok` from the gateway within the deadline (a pool's acquire): down, filtered or too slow. */
   GATEWAY_UNREACHABLE: 'GATEWAY_UNREACHABLE',
+  /** A channel manager call named a channel id no plugin (or mirrored gateway) has; `details.channelId`. */
+  CHANNEL_UNKNOWN: 'CHANNEL_UNKNOWN',
+  /** A channel manager call named an account id the channel does not list; `details.accountId`. */
+  ACCOUNT_UNKNOWN: 'ACCOUNT_UNKNOWN',
+  /** A plugin's `resolveAccount` (or `isConfigured`) threw while an account was starting; `details` names it. */
+  ACCOUNT_RESOLVE_FAILED: 'ACCOUNT_RESOLVE_FAILED',
+  /** The channel manager was closed; later calls settle with this. */
+  CHANNELS_CLOSED: 'CHANNELS_CLOSED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

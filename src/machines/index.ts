@@ -1,6 +1,6 @@
 // Every statechart of the product, pure (no I/O): the `openclaw-supervisor/machines` entry point for
 // hosts that compose their own actors, and the list `openclaw-supervisor inspect` draws.
-import { channelAccountMachine } from './channels/index.js';
+import { channelAccountMachine, mirroredAccountMachine } from './channels/index.js';
 import { connectionMachine } from './connection/index.js';
 import { gatewayMachine } from './gateway/index.js';
 import { poolEntryMachine, poolMachine } from './pool/index.js';
@@ -29,4 +29,5 @@ export const allMachines = {
   pool: poolMachine,
   poolEntry: poolEntryMachine,
   channelAccount: channelAccountMachine,
+  mirroredAccount: mirroredAccountMachine,
 } as const;

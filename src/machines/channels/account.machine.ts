@@ -155,21 +155,21 @@ export const channelAccountMachine = accountSetup.createMachine({
             byHand: {
               meta: { lifecycle: 'stopped', state: 'stopping' },
               on: {
-                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.stopped', actions: 'markTaskEnded' },
+                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.stopped', actions: 'markTaskStopped' },
                 // A hand start while a hand stop runs: start again once the task has ended.
                 'account.start': { target: 'forRestart', actions: 'freshSeries' },
               },
             },
             forRestart: {
               on: {
-                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.starting', actions: 'markTaskEnded' },
+                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.starting', actions: 'markTaskStopped' },
                 'account.stop': 'byHand',
               },
             },
             forLogout: {
               meta: { lifecycle: 'stopped', state: 'stopping' },
               on: {
-                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.loggedOut', actions: 'markTaskEnded' },
+                'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.loggedOut', actions: 'markTaskStopped' },
                 'account.start': { target: 'forRestart', actions: 'freshSeries' },
               },
             },
@@ -188,7 +188,7 @@ export const channelAccountMachine = accountSetup.createMachine({
             },
             // A task ignored its abort: nothing starts until it has ended (lastError names it).
             waitingForTask: {
-              on: { 'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.starting', actions: 'markTaskEnded' } },
+              on: { 'task.exited': { guard: 'isCurrentTask', target: '#account.lifecycle.starting', actions: 'markTaskStopped' } },
             },
           },
         },

@@ -88,6 +88,13 @@ export const accountSetup = setup({
       busy: false,
       busySince: null,
     })),
+    /** The end of a task we aborted: its exit reason is the stop, not an error (the stuck-task note stays). */
+    markTaskStopped: assign(({ context, event }) => ({
+      lastStopAt: (event as Exited).at,
+      connected: context.connected === undefined ? undefined : false,
+      busy: false,
+      busySince: null,
+    })),
     markStoppedByHand: assign(({ event }) => ({ lastStopAt: 'at' in event ? event.at : null })),
     setReason: assign({
       reason: ({ event }) => ('output' in event ? ((event.output as { reason?: string }).reason ?? null) : null),

@@ -1,6 +1,20 @@
 export { channelAccountMachine, resolveAccountSettings } from './account.machine.js';
 export { createAccountImplementations, type ChannelAccountDeps } from './account.implementations.js';
-export { selectAccountMeta, selectAccountStatus, type ChannelAccountSnapshotOf, type ChannelAccountStatus } from './selectors.js';
+export {
+  classifyRemote,
+  mirroredAccountMachine,
+  type MirroredAccountContext,
+  type MirroredAccountEvent,
+  type MirroredAccountInput,
+  type RemoteChannelAccount,
+} from './mirror.machine.js';
+export {
+  selectAccountMeta,
+  selectAccountStatus,
+  selectMirroredAccountStatus,
+  type ChannelAccountSnapshotOf,
+  type ChannelAccountStatus,
+} from './selectors.js';
 export { accountSystemId } from './system-ids.js';
 export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartsInHour } from './health.js';
 export {

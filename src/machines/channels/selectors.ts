@@ -1,6 +1,7 @@
 // Plain, serializable views of an account snapshot, with OpenClaw's ChannelAccountSnapshot field names.
 import type { SnapshotFrom } from 'xstate';
 import type { channelAccountMachine } from './account.machine.js';
+import { classifyRemote, type mirroredAccountMachine } from './mirror.machine.js';
 import { restartsInHour } from './health.js';
 import type { AccountLifecycle, ChannelAccountStateMeta } from './types.js';
 
@@ -78,4 +79,42 @@ function healthStateOf(snapshot: ChannelAccountSnapshotOf, meta: ChannelAccountS
   if (meta.state === 'running') return context.connected === false ? 'disconnected' : 'healthy';
   if (meta.state === 'restartPending' || snapshot.matches({ lifecycle: { stopping: 'forRestart' } })) return context.lastRestartReason ?? 'crash';
   return meta.state;
+}
+
+/** A mirrored account in the same shape; `stale: true` while the control connection is down. */
+export function selectMirroredAccountStatus(snapshot: SnapshotFrom<typeof mirroredAccountMachine>): ChannelAccountStatus {
+  const { context } = snapshot;
+  const remote = context.remote ?? { accountId: context.accountId };
+  const stale = snapshot.matches('stale');
+  const kind = context.remote === null ? 'unknown' : classifyRemote(remote);
+  const meta = stale ? { lifecycle: lifecycleOfKind(kind), state: kind } : (Object.values(snapshot.getMeta())[0] as ChannelAccountStateMeta);
+  return {
+    ...remote,
+    accountId: context.accountId,
+    enabled: remote.enabled !== false,
+    configured: remote.configured !== false,
+    running: remote.running === true,
+    ...(typeof remote.connected === 'boolean' ? { connected: remote.connected } : {}),
+    restartPending: kind === 'restartPending',
+    reconnectAttempts: typeof remote.reconnectAttempts === 'number' ? remote.reconnectAttempts : 0,
+    lastError: typeof remote.lastError === 'string' ? remote.lastError : null,
+    lastStartAt: typeof remote.lastStartAt === 'number' ? remote.lastStartAt : null,
+    lastStopAt: typeof remote.lastStopAt === 'number' ? remote.lastStopAt : null,
+    lastEventAt: typeof remote.lastEventAt === 'number' ? remote.lastEventAt : null,
+    healthState: typeof remote.healthState === 'string' ? remote.healthState : kind,
+    lifecycle: meta.lifecycle,
+    state: meta.state,
+    restartsThisHour: 0,
+    manuallyStopped: false,
+    generation: 0,
+    stale,
+    ...(context.lastOutcome === null ? {} : { lastOutcome: context.lastOutcome }),
+  };
+}
+
+function lifecycleOfKind(kind: string): AccountLifecycle {
+  if (kind === 'running') return 'ready';
+  if (kind === 'restartPending') return 'recovering';
+  if (kind === 'starting' || kind === 'blocked') return kind;
+  return 'stopped';
 }
