@@ -16,5 +16,16 @@ export {
   type ProactiveHandler,
   type ProactiveMessage,
 } from './runtime/connection-pool.js';
+export {
+  createChannelManager,
+  type ChannelManager,
+  type ChannelManagerOptions,
+  type ChannelManagerEvents,
+  type ChannelAccountChange,
+  type ChannelCommandResult,
+  type ChannelRuntimeSnapshot,
+} from './runtime/channel-manager.js';
+export type { ChannelPlugin, ChannelAccountContext } from './runtime/channel-plugin.js';
+export type { ChannelAccountStatus, ChannelStatusPatch } from './machines/channels/index.js';
 export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSupervisorError, type ErrorCode } from './errors.js';
 export { startInspector, type Inspector, type InspectorOptions, type InspectionRecord } from './inspector/index.js';
