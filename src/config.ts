@@ -134,6 +134,17 @@ export const gatewaySupervisorSchema = z
     }
   });
 
+/** `setCredentials(...)`: a new token, a new device identity file, or both; at least one. */
+export const credentialsSchema = z
+  .object({
+    token: nonEmpty.optional(),
+    device: deviceSchema.optional(),
+  })
+  .strict()
+  .refine((c) => c.token !== undefined || c.device !== undefined, { message: 'a token or a device (at least one)', path: ['token'] });
+
+export type CredentialsUpdate = z.output<typeof credentialsSchema>;
+
 export type GatewaySupervisorOptions = z.input<typeof gatewaySupervisorSchema>;
 export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
 

@@ -46,7 +46,12 @@ const FLAGS = {
     type: 'string',
     value: 'T',
     schema: z.string().min(1).optional(),
-    help: 'gateway token (generated for a spawned gateway when absent; never printed)',
+    help: 'gateway token (a spawned gateway keeps one in its state dir, 0600; never printed unless --show-token)',
+  },
+  'show-token': {
+    type: 'boolean',
+    schema: z.boolean().default(false),
+    help: 'run: also print the gateway token (it is kept in <state-dir>/openclaw.json, owner-only)',
   },
   json: { type: 'boolean', schema: z.boolean().default(false), help: 'one JSON object per line instead of text' },
   node: { type: 'string', value: 'PATH', schema: z.string().min(1).optional(), help: 'Node >= 24.16 for the gateway child (found when absent)' },
@@ -117,7 +122,7 @@ export const HELP = `openclaw-supervisor <command> [flags]
 
 Commands
   run       spawn (or --attach to) a gateway and supervise it; prints phases, then live status; Ctrl-C stops
-  status    connect once to a running gateway (--attach URL --token T) and print health and status
+  status    connect once to a running gateway (--attach URL --token T, or --state-dir DIR [--port N]) and print health and status
   inspect   print every statechart as a Mermaid diagram (--format json for the raw definition)
 
 Flags

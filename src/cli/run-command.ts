@@ -7,6 +7,7 @@ import { startInspector, type Inspector } from '../inspector/index.js';
 import { createGatewaySupervisor } from '../runtime/gateway-supervisor.js';
 import type { SupervisorStatus } from '../runtime/status.js';
 import type { CliArgs } from './args.js';
+import { describeGatewayAccess } from './gateway-access.js';
 import { describeProgress, formatElapsed } from './progress.js';
 
 export async function runRunCommand(args: CliArgs): Promise<number> {
@@ -62,7 +63,10 @@ export async function runRunCommand(args: CliArgs): Promise<number> {
 
   print('starting', `${mode} gateway on port ${supervisor.getStatus().port}${mode === 'attach' ? ` (${args.attach})` : ''}`);
   try {
-    await supervisor.start();
+    const running = await supervisor.start();
+    for (const line of await describeGatewayAccess(running, args.attach ? undefined : resolve(args.stateDir ?? '.openclaw-state'), args.showToken)) {
+      print(line.kind, line.text, line.extra);
+    }
   } catch (error) {
     // The status line already said why; keep supervising unless the stop came from us.
     if (!stopping) {

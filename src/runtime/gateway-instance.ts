@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import type { GatewayProcessDeps } from '../adapters/process/gateway-process.js';
+import { readStateDirToken } from '../adapters/process/embedding-env.js';
 import { resolveNodeRuntime, resolveOpenclawEntry } from '../adapters/process/resolve-runtime.js';
 import {
   createRpcChannel,
@@ -12,7 +13,7 @@ import {
   type RpcChannel,
   type SocketCredentials,
 } from '../adapters/websocket/index.js';
-import type { GatewaySupervisorConfig, LoggerLike } from '../config.js';
+import type { CredentialsUpdate, GatewaySupervisorConfig, LoggerLike } from '../config.js';
 import { ErrorCodes, SupervisorError } from '../errors.js';
 import { defaults } from '../machines/defaults.js';
 import type { GatewayMachineInput } from '../machines/gateway/index.js';
@@ -35,6 +36,8 @@ export interface GatewayInstance {
   readonly socketLogger: LoggerLike;
   /** Read by the socket at every challenge: a device token stored since the last one is used. */
   credentials(): SocketCredentials;
+  /** Replaces the token and/or the device identity; the next challenge (and the next spawn) uses them. */
+  setCredentials(next: CredentialsUpdate): void;
   /** The owned child's spawn options; complete once prepare() resolved. */
   readonly spawn: GatewayProcessDeps;
   /** What the gateway machine is started with. */
@@ -51,8 +54,23 @@ export function createGatewayInstance(
   const host = config.host;
   const url = config.url ?? `ws://${host.includes(':') ? `[${host}]` : host}:${config.port}`;
   // A spawned gateway gets a fresh random token unless the host chose one; it is never logged.
-  const token = config.token ?? (config.mode === 'attach' ? undefined : randomBytes(24).toString('base64url'));
+  // Held here, by key, never in a machine: setCredentials() replaces them and the socket reads them at
+  // its next challenge.
+  let token = config.token ?? (config.mode === 'attach' ? undefined : randomBytes(24).toString('base64url'));
+  // A generated token gives way, at the first prepare(), to one a previous run kept in the state dir.
+  let tokenGenerated = config.token === undefined && config.mode !== 'attach';
+  let device = config.device;
   let deviceIdentity: DeviceIdentity | undefined;
+  const loadIdentity = (identityPath: string): DeviceIdentity => {
+    try {
+      return loadOrCreateDeviceIdentity(identityPath);
+    } catch (error) {
+      throw new SupervisorError(ErrorCodes.CONFIG_INVALID, 'device.identityPath: a readable and writable identity file', {
+        details: { field: 'device.identityPath' },
+        cause: error,
+      });
+    }
+  };
   // The rpc channel retries the gateway's busy answers on the shared backoff curve.
   const busyRetry = defaults.requests.busyRetry;
   const rpc = createRpcChannel({
@@ -110,18 +128,30 @@ export function createGatewayInstance(
     spawn,
     input,
     credentials: () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) }),
+    setCredentials(next) {
+      // Load first: a bad identity file changes nothing.
+      const identity = next.device === undefined ? deviceIdentity : loadIdentity(next.device.identityPath);
+      if (next.device !== undefined) {
+        device = next.device;
+        deviceIdentity = identity;
+      }
+      if (next.token !== undefined) {
+        tokenGenerated = false;
+        token = next.token;
+        spawn.token = next.token;
+      }
+    },
     async prepare() {
-      if (config.device && !deviceIdentity) {
-        try {
-          deviceIdentity = loadOrCreateDeviceIdentity(config.device.identityPath);
-        } catch (error) {
-          throw new SupervisorError(ErrorCodes.CONFIG_INVALID, 'device.identityPath: a readable and writable identity file', {
-            details: { field: 'device.identityPath' },
-            cause: error,
-          });
+      if (device && !deviceIdentity) deviceIdentity = loadIdentity(device.identityPath);
+      if (config.mode === 'attach') return;
+      if (tokenGenerated && config.stateDir !== undefined) {
+        tokenGenerated = false;
+        const kept = await readStateDirToken(config.stateDir);
+        if (kept !== undefined) {
+          token = kept;
+          spawn.token = kept;
         }
       }
-      if (config.mode === 'attach') return;
       const resolveFrom = config.resolveFrom;
       const runtime = await resolveNodeRuntime({
         ...(config.nodePath === undefined ? {} : { nodePath: config.nodePath }),

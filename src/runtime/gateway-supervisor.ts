@@ -4,7 +4,14 @@
 // between promises/events and the actors.
 import { EventEmitter } from 'node:events';
 import { createActor, type InspectionEvent, type Observer } from 'xstate';
-import { gatewaySupervisorSchema, parseOptions, type GatewaySupervisorOptions, type LoggerLike } from '../config.js';
+import {
+  credentialsSchema,
+  gatewaySupervisorSchema,
+  parseOptions,
+  type CredentialsUpdate,
+  type GatewaySupervisorOptions,
+  type LoggerLike,
+} from '../config.js';
 import { ConfigError, ErrorCodes, SupervisorError } from '../errors.js';
 import { createDefaultLogger } from '../logger.js';
 import { gatewaySystemId } from '../machines/gateway/index.js';
@@ -166,6 +173,40 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       const invalid = validateRequest(method, opts);
       if (invalid) return Promise.reject(invalid);
       return rpc.request(method, params, opts) as Promise<T>;
+    },
+
+    /**
+     * Give the supervisor a new credential (`{ token?, device? }`), without building a new one: a link
+     * paused on a refused credential resumes with it, a live link redials with it. An owned child learns a
+     * new token only when spawned, so it is restarted. Resolves once running on the new credential (at
+     * once when stopped: the next start uses it); rejects with the typed error if it is refused again.
+     */
+    async setCredentials(next: CredentialsUpdate): Promise<SupervisorStatus> {
+      if (typeof next !== 'object' || next === null || Array.isArray(next)) {
+        throw new ConfigError([{ field: '(credentials)', expected: 'an object with a token and/or a device' }], 'setCredentials');
+      }
+      if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'setCredentials: the supervisor was disposed');
+      const parsed = parseOptions(credentialsSchema, next, 'setCredentials');
+      instance.setCredentials(parsed);
+      if (status.state === 'stopped' || status.state === 'stopping') return status;
+      if (status.owned && parsed.token !== undefined) {
+        if (status.state === 'running' || status.state === 'reconnecting') await this.restart();
+        else {
+          await this.stop();
+          await this.start();
+        }
+        return status;
+      }
+      const before = status.connection?.server?.connId;
+      let leftError = status.state !== 'error';
+      actor.send({ type: 'gateway.credentialsChanged' });
+      return waitFor((s) => {
+        if (s.state !== 'error') leftError = true;
+        if (s.state === 'running') return s.connection?.server?.connId !== before;
+        if (s.state === 'error' && leftError) return failureToError(s.error, 'setCredentials');
+        if (s.state === 'stopped') return new SupervisorError(ErrorCodes.START_SUPERSEDED, 'setCredentials: superseded by stop()', { retryable: true });
+        return false;
+      });
     },
 
     getStatus(): SupervisorStatus {

@@ -21,7 +21,7 @@ writeFileSync(
   `
 import { spawn } from 'node:child_process';
 const mode = process.env.FAKE_MODE;
-const token = process.argv[process.argv.indexOf('--token') + 1];
+const token = process.env.OPENCLAW_GATEWAY_TOKEN;
 process.stderr.write('\\u001b[31mstarting with token ' + token + '\\u001b[39m\\n');
 if (mode === 'exit78') { process.stderr.write('Invalid config\\n'); process.exit(78); }
 // Like the spawn-broker: its own session and process group, and it outlives its parent.

@@ -2,7 +2,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildEmbeddingEnv, CHILD_MARKER_ENV, gatewayPaths, prepareStateDir } from '../../src/adapters/process/embedding-env.js';
+import {
+  buildEmbeddingEnv,
+  CHILD_MARKER_ENV,
+  gatewayPaths,
+  prepareStateDir,
+  readStateDirToken,
+  writeStateDirToken,
+} from '../../src/adapters/process/embedding-env.js';
 import { buildGatewayArgv } from '../../src/adapters/process/spawn-gateway.js';
 import { redactArgv } from '../../src/redact.js';
 
@@ -80,21 +87,25 @@ describe('state dir preparation', () => {
 });
 
 describe('gateway argv', () => {
-  it('starts the gateway on loopback with the token, and the token never survives redaction', () => {
-    const argv = buildGatewayArgv({ entry: '/x/openclaw.mjs', port: 18_801, token: 'sekret-token', dev: true, extraArgs: ['--verbose'] });
-    expect(argv).toEqual([
-      '/x/openclaw.mjs',
-      'gateway',
-      '--port',
-      '18801',
-      '--token',
-      'sekret-token',
-      '--allow-unconfigured',
-      '--bind',
-      'loopback',
-      '--dev',
-      '--verbose',
-    ]);
-    expect(redactArgv(argv).join(' ')).not.toContain('sekret-token');
+  it('starts the gateway on loopback and carries no token (argv is world-readable)', () => {
+    const argv = buildGatewayArgv({ entry: '/x/openclaw.mjs', port: 18_801, dev: true, extraArgs: ['--verbose'] });
+    expect(argv).toEqual(['/x/openclaw.mjs', 'gateway', '--port', '18801', '--allow-unconfigured', '--bind', 'loopback', '--dev', '--verbose']);
+    expect(argv.join(' ')).not.toContain('token');
+    expect(redactArgv(['gateway', '--token', 'sekret-token']).join(' ')).not.toContain('sekret-token');
+  });
+
+  it('keeps the token in the state dir config (0600) beside what is there, and reads it back', async () => {
+    const dir = join(root, 'token-state');
+    const paths = await prepareStateDir(dir);
+    expect(await readStateDirToken(dir)).toBeUndefined();
+    expect(await writeStateDirToken(dir, 'tok-one')).toBe(true);
+    expect(await readStateDirToken(dir)).toBe('tok-one');
+    const config = JSON.parse(readFileSync(paths.configPath, 'utf8')) as Record<string, unknown>;
+    expect(config).toEqual({ logging: { file: paths.logFile }, gateway: { auth: { token: 'tok-one' } } });
+    expect(statSync(paths.configPath).mode & 0o777).toBe(0o600);
+    // A JSON5 file written by hand is left alone: the token then goes by environment only.
+    writeFileSync(paths.configPath, '{ // mine\n gateway: {} }\n');
+    expect(await writeStateDirToken(dir, 'tok-two')).toBe(false);
+    expect(await readStateDirToken(dir)).toBeUndefined();
   });
 });

@@ -9,8 +9,11 @@
 //    `logging.file` moves it, so a fresh state dir is seeded with a config holding just that key.
 // Left outside on purpose: /tmp/openclaw-state-locks-<uid> (machine-wide lock files keyed by the state
 // database's path, hard-wired to /tmp so two gateways can see each other) and Node's shared compile cache.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+
+/** The gateway reads its shared token here when its config holds none (docs/gateway/remote.md). */
+export const GATEWAY_TOKEN_ENV = 'OPENCLAW_GATEWAY_TOKEN';
 
 /** Env entry carrying a per-spawn id: every process of one gateway inherits it (see descendant-tracker). */
 export const CHILD_MARKER_ENV = 'OPENCLAW_SUPERVISOR_CHILD_ID';
@@ -103,4 +106,63 @@ export async function prepareStateDir(stateDir: string, options: { seedConfig?: 
 function isInheritedNoise(name: string, value: string): boolean {
   if (name.startsWith('VITEST') || name === 'NODE_OPTIONS' || name === CHILD_MARKER_ENV) return true;
   return name === 'NODE_ENV' && value === 'test';
+}
+
+/**
+ * The token kept in the state dir's config (`gateway.auth.token`), or undefined when there is no config,
+ * it is not JSON we can read, or it holds no token. A later run reuses it, and `status --state-dir` and the
+ * gateway's own CLI find it there.
+ */
+export async function readStateDirToken(stateDir: string): Promise<string | undefined> {
+  const config = await readConfig(gatewayPaths(stateDir).configPath);
+  const token = config.kind === 'ok' ? (config.value.gateway as { auth?: { token?: unknown } } | undefined)?.auth?.token : undefined;
+  return typeof token === 'string' && token.length > 0 ? token : undefined;
+}
+
+/**
+ * Makes the state dir's config hold `token` as `gateway.auth.token`, in a file only its owner can read
+ * (0600). The gateway ranks a config token above OPENCLAW_GATEWAY_TOKEN, so the config is where a token
+ * that must win lives; and it keeps the token out of the child's argv, which every local user can read.
+ * Written atomically (temp file, then rename) so the gateway never reads half a file. Returns false, and
+ * writes nothing, when the config exists but is not plain JSON (a hand-written JSON5 file): the caller
+ * then relies on the environment.
+ */
+export async function writeStateDirToken(stateDir: string, token: string): Promise<boolean> {
+  const { configPath } = gatewayPaths(stateDir);
+  const config = await readConfig(configPath);
+  if (config.kind === 'unreadable') return false;
+  const value = config.kind === 'ok' ? config.value : {};
+  const gateway = isRecord(value.gateway) ? value.gateway : {};
+  const auth = isRecord(gateway.auth) ? gateway.auth : {};
+  if (auth.token === token && config.kind === 'ok') {
+    await chmod(configPath, 0o600);
+    return true;
+  }
+  const next = { ...value, gateway: { ...gateway, auth: { ...auth, token } } };
+  const temp = `${configPath}.${process.pid}.tmp`;
+  await writeFile(temp, `${JSON.stringify(next, null, 2)}\n`, { mode: 0o600 });
+  await chmod(temp, 0o600);
+  await rename(temp, configPath);
+  return true;
+}
+
+type ConfigRead = { kind: 'ok'; value: Record<string, unknown> } | { kind: 'missing' } | { kind: 'unreadable' };
+
+async function readConfig(configPath: string): Promise<ConfigRead> {
+  let text: string;
+  try {
+    text = await readFile(configPath, 'utf8');
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? { kind: 'missing' } : { kind: 'unreadable' };
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    return isRecord(value) ? { kind: 'ok', value } : { kind: 'unreadable' };
+  } catch {
+    return { kind: 'unreadable' };
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

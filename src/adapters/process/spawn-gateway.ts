@@ -10,7 +10,7 @@ import { ErrorCodes, SupervisorError } from '../../errors.js';
 import type { ProcessExit } from '../../contracts/index.js';
 import { redactArgv } from '../../redact.js';
 import { DescendantTracker } from './descendant-tracker.js';
-import { buildEmbeddingEnv, CHILD_MARKER_ENV, prepareStateDir } from './embedding-env.js';
+import { buildEmbeddingEnv, CHILD_MARKER_ENV, GATEWAY_TOKEN_ENV, prepareStateDir, writeStateDirToken } from './embedding-env.js';
 import { guardHostExit } from './host-exit-guard.js';
 import { captureLines } from './line-capture.js';
 import { RingBuffer } from './ring-buffer.js';
@@ -65,15 +65,16 @@ const DEFAULT_STDERR_LINES = 200;
 // After the exit, pipes close once every writer (the broker may hold them) is gone; do not wait forever.
 const PIPE_DRAIN_MS = 1_000;
 
-/** The argv after the node executable. Log it only through redactArgv: it carries the token. */
-export function buildGatewayArgv(options: Pick<GatewaySpawnOptions, 'entry' | 'port' | 'token' | 'bind' | 'dev' | 'extraArgs'>): string[] {
+/**
+ * The argv after the node executable. No token: /proc/<pid>/cmdline is readable by every local user, so
+ * the token travels in the private config file and the environment (see spawnGateway).
+ */
+export function buildGatewayArgv(options: Pick<GatewaySpawnOptions, 'entry' | 'port' | 'bind' | 'dev' | 'extraArgs'>): string[] {
   return [
     options.entry,
     'gateway',
     '--port',
     String(options.port),
-    '--token',
-    options.token,
     '--allow-unconfigured',
     '--bind',
     options.bind ?? 'loopback',
@@ -90,11 +91,21 @@ export async function spawnGateway(options: GatewaySpawnOptions): Promise<Gatewa
   } catch (error) {
     throw spawnFailed(`the state dir could not be prepared (${errorCode(error)}): ${options.stateDir}`, error);
   }
+  // The token goes where only this user can read it: the state dir's config (0600), which the gateway
+  // ranks above the environment, and the child's environment (/proc/<pid>/environ is owner-only) for a
+  // config we cannot rewrite.
+  let tokenInConfig: boolean;
+  try {
+    tokenInConfig = await writeStateDirToken(options.stateDir, options.token);
+  } catch (error) {
+    throw spawnFailed(`the token could not be written to the state dir's config (${errorCode(error)}): ${options.stateDir}`, error);
+  }
+  if (!tokenInConfig) options.logger?.warn({ stateDir: options.stateDir }, 'the config is not plain JSON: the token goes by environment only');
   const marker = randomUUID();
   const env = buildEmbeddingEnv({
     stateDir: options.stateDir,
     skipChannels: options.skipChannels ?? false,
-    overrides: { ...options.env, [CHILD_MARKER_ENV]: marker },
+    overrides: { ...options.env, [GATEWAY_TOKEN_ENV]: options.token, [CHILD_MARKER_ENV]: marker },
   });
   const argv = buildGatewayArgv(options);
   const child = spawn(options.nodePath, argv, { env, cwd: options.stateDir, stdio: ['ignore', 'pipe', 'pipe'] });

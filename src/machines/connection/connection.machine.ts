@@ -8,6 +8,7 @@ import { resolveBackoffPolicy } from '../policy/backoff.js';
 import { CloseCodes } from '../policy/close-codes.js';
 import {
   connectionSetup,
+  CREDENTIALS_CHANGED,
   DEFAULT_CHALLENGE_TIMEOUT_MS,
   HANDSHAKE_TIMEOUT,
   lostNotice,
@@ -83,6 +84,8 @@ export const connectionMachine = connectionSetup.createMachine({
       },
       initial: 'handshake',
       on: {
+        // A new credential: start the session over on a fresh socket (leaving stops the old one).
+        'connection.reconnect': { target: 'session', reenter: true, actions: 'resetAttempt' },
         'socket.refused': { guard: 'isCurrentEpoch', actions: 'recordRefusal' },
         'socket.shutdown': { guard: 'isCurrentEpoch', actions: 'recordShutdown' },
         'socket.protocolError': { guard: 'isCurrentEpoch', actions: 'recordProtocolError' },
@@ -163,6 +166,12 @@ export const connectionMachine = connectionSetup.createMachine({
               target: '#connection.deciding',
               actions: ['recordClose', { type: 'notify', params: ({ context }) => lostNotice(context) }],
             },
+            // Dropped on the host's word, so the loss is expected.
+            'connection.reconnect': {
+              target: '#connection.session',
+              reenter: true,
+              actions: ['resetAttempt', { type: 'notify', params: { type: 'connection.lost', ...CREDENTIALS_CHANGED, expected: true } }],
+            },
             // The host's own stop is never a surprise to it.
             'connection.close': {
               target: '#connection.closed',
@@ -198,12 +207,13 @@ export const connectionMachine = connectionSetup.createMachine({
     },
     backoff: {
       after: { retryDelay: 'session' },
-      on: { 'connection.reconnectNow': 'session' },
+      on: { 'connection.reconnectNow': 'session', 'connection.reconnect': { target: 'session', actions: 'resetAttempt' } },
     },
     paused: {
       entry: { type: 'notify', params: ({ context }) => pausedNotice(context) },
       on: {
         'connection.resume': { target: 'session', actions: 'resetAttempt' },
+        'connection.reconnect': { target: 'session', actions: 'resetAttempt' },
         'connection.open': { target: 'session', actions: 'resetAttempt' },
       },
     },

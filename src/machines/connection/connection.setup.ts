@@ -23,6 +23,8 @@ export const CLOSE_GRACE_MS = 1_000;
 export const TICK_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'tick timeout' } as const;
 /** A ping went unanswered: the link is stalled (TCP open, no bytes), the same verdict as a missed tick. */
 export const PONG_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'pong timeout' } as const;
+/** The host changed the credential: the link is dropped on purpose and redialled with the new one. */
+export const CREDENTIALS_CHANGED = { code: CloseCodes.NORMAL, reason: 'credentials changed' } as const;
 export const HANDSHAKE_TIMEOUT = { code: CloseCodes.CLIENT_TIMEOUT, reason: 'handshake timeout' } as const;
 
 /** Stands in until the runtime provides the real socket; failing loudly beats a silent hang. */

@@ -84,7 +84,12 @@ export type ConnectionCommand =
   /** Skip the rest of the backoff wait. */
   | { type: 'connection.reconnectNow' }
   /** Leave `paused` (after the host fixed credentials or approved pairing), with a fresh backoff. */
-  | { type: 'connection.resume' };
+  | { type: 'connection.resume' }
+  /**
+   * The credential changed: a fresh socket now (the adapter reads the credential at each challenge). A
+   * ready link is dropped (an expected loss), a handshake starts over, a wait or a pause ends.
+   */
+  | { type: 'connection.reconnect' };
 
 export type ConnectionEvent = ConnectionCommand | SocketSignal;
 

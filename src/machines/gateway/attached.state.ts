@@ -3,8 +3,7 @@
 // restart itself in place over the connection (`requestInPlaceRestart`, the `gateway.restart.request` RPC).
 import { stateIn } from 'xstate';
 import { connectionInput, gatewaySetup, instanceInput } from './gateway.setup.js';
-import { paused } from './failures.js';
-import { handshakingState, reloadProgress } from './link.states.js';
+import { handshakingState, pauseLink, pausedState, reloadProgress } from './link.states.js';
 
 /** A reload that ends without a new boot goes back to where the socket is: running, or reconnecting. */
 const socketHeld = stateIn('#gateway.attached.reloading.connected');
@@ -16,12 +15,10 @@ export const attachedState = gatewaySetup.createStateConfig({
   initial: 'handshaking',
   on: {
     'gateway.stop': 'stopped',
-    'connection.paused': {
-      target: 'error',
-      actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) },
-    },
+    ...pauseLink,
   },
   states: {
+    paused: pausedState,
     handshaking: handshakingState,
     running: {
       tags: ['ready'],

@@ -66,7 +66,8 @@ export const gatewayMachine = gatewaySetup.createMachine({
   states: {
     stopped: {
       meta: { lifecycle: 'stopped' },
-      entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'stopped' } }],
+      // A stop out of a paused link (lifecycle `error`, its failure kept) leaves no failure behind.
+      entry: ['bumpEpoch', 'forgetGateway', 'clearError', { type: 'failRefresh', params: { reason: 'stopped' } }],
       on: { 'gateway.start': startTransitions },
     },
 
@@ -74,7 +75,9 @@ export const gatewayMachine = gatewaySetup.createMachine({
       meta: { lifecycle: 'error' },
       entry: ['bumpEpoch', 'forgetGateway', { type: 'failRefresh', params: { reason: 'failed' } }],
       on: {
-        'gateway.start': startTransitions,
+        // Attach mode never gets here: its only failure is a refused credential, which stays in
+        // `attached.paused` with the connection waiting for a new one. So a start from here probes.
+        'gateway.start': { target: 'probing', actions: 'beginLifecycle' },
         'gateway.stop': { target: 'stopped', actions: 'clearError' },
       },
     },

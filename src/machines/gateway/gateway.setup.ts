@@ -154,6 +154,7 @@ export const gatewaySetup = setup({
     terminateProcess: sendTo('process', { type: 'process.terminate' }),
     reloadProcess: sendTo('process', { type: 'process.reload' }),
     closeConnection: sendTo('connection', { type: 'connection.close' }),
+    reconnectConnection: sendTo('connection', { type: 'connection.reconnect' }),
     // No-ops on purpose: their names are what the inspection stream shows for a dropped signal.
     dropStale: (_, _params: undefined) => undefined,
     ignoreUnexpected: (_, _params: undefined) => undefined,

@@ -4,9 +4,9 @@
 // reconnecting, reloading), restarting and stopping. An unrequested exit is a crash, decided by
 // policy/crash-backoff.ts; an exit 78 before the gateway served goes to `repairing` once.
 import { and, not } from 'xstate';
-import { configInvalid, crashed, errorText, notListening, paused, spawnFailed, toExit } from './failures.js';
+import { configInvalid, crashed, errorText, notListening, spawnFailed, toExit } from './failures.js';
 import { connectionInput, endpointInput, gatewaySetup, instanceInput } from './gateway.setup.js';
-import { handshakingState, reloadProgress } from './link.states.js';
+import { handshakingState, pauseLink, pausedState, reloadProgress } from './link.states.js';
 
 /**
  * An exit 78 only means "bad config" before the gateway ever served (later it is just a crash), so the
@@ -113,13 +113,9 @@ export const ownedState = gatewaySetup.createStateConfig({
       // Leaving the link (stop, restart, failure) must not leave a socket reconnecting on its own.
       exit: 'closeConnection',
       initial: 'handshaking',
-      on: {
-        'connection.paused': {
-          target: '#gateway.error',
-          actions: { type: 'fail', params: ({ event }) => paused(event.reason, event.error) },
-        },
-      },
+      on: pauseLink,
       states: {
+        paused: pausedState,
         handshaking: { ...handshakingState, on: { ...handshakingState.on, ...configExitWhileStarting } },
         running: {
           tags: ['ready'],

@@ -123,7 +123,13 @@ export interface GatewayStateMeta {
 }
 
 /** Commands from the host and from the `refresh` child. */
-export type GatewayCommand = { type: 'gateway.start' } | { type: 'gateway.stop' } | { type: 'gateway.restart' } | { type: 'gateway.reload' };
+export type GatewayCommand =
+  | { type: 'gateway.start' }
+  | { type: 'gateway.stop' }
+  | { type: 'gateway.restart' }
+  | { type: 'gateway.reload' }
+  /** The host gave a new credential: a paused link resumes with it, a live one redials with it. */
+  | { type: 'gateway.credentialsChanged' };
 
 export type GatewayEvent = GatewayCommand | RefreshRequest | ProcessSignal | ConnectionNotice;
 
