@@ -183,6 +183,41 @@ export const defaults = {
     name: 'fleet',
   },
 
+  /**
+   * Leases of a clustered pool (one owner per gateway key across hosts). The shape is Kubernetes leader
+   * election's (15 s lease, 10 s renew deadline, 2 s retry): the owner renews three times per TTL, so two
+   * renewals can fail before it matters, and it stands down when a third of the TTL is left on its own
+   * clock, which covers a command's round trip, clock-rate drift between hosts and a long GC pause.
+   */
+  lease: {
+    /** How long Redis keeps a lease after each acquire or renew; also the heartbeat key's life. */
+    ttlMs: 15_000,
+    /** Renew every TTL / 3 (5 s at 15 s). */
+    renewFraction: 1 / 3,
+    /** The self-fencing deadline is TTL minus this fraction of it (10 s at 15 s, the renew deadline). */
+    safetyMarginFraction: 1 / 3,
+    /** After a failed Redis command, try again after TTL / 10 (1.5 s at 15 s, near Kubernetes' 2 s retry). */
+    retryFraction: 1 / 10,
+    /**
+     * A host that is not the key's preferred owner waits this fraction of the TTL per place in the order
+     * before its first attempt, so the preferred host wins when it wants the key and another takes over
+     * quickly when it does not.
+     */
+    staggerFraction: 1 / 20,
+  },
+
+  cluster: {
+    /** Redis key prefix of a clustered pool: every key it writes starts with `<prefix>:<pool name>:`. */
+    prefix: 'ocs',
+    /**
+     * How long a forwarded request waits for the owner to be known (a lease between owners) before it
+     * rejects GATEWAY_UNREACHABLE; the request's own deadline still bounds it.
+     */
+    ownerWaitMs: 20_000,
+    /** Ids of forwarded requests an owner remembers, so a request delivered twice runs once. */
+    seenRequestWindow: 10_000,
+  },
+
   /** The instance key of a supervisor that was given no `name`. */
   name: 'default',
 } as const satisfies {

@@ -3,11 +3,13 @@
 import { channelAccountMachine, mirroredAccountMachine } from './channels/index.js';
 import { connectionMachine } from './connection/index.js';
 import { gatewayMachine } from './gateway/index.js';
+import { leaseMachine } from './lease/index.js';
 import { poolEntryMachine, poolMachine } from './pool/index.js';
 import { refreshMachine } from './refresh/index.js';
 
 export * from './channels/index.js';
 export * from './connection/index.js';
+export * from './lease/index.js';
 export * from './pool/index.js';
 export * from './refresh/index.js';
 export {
@@ -28,6 +30,7 @@ export const allMachines = {
   refresh: refreshMachine,
   pool: poolMachine,
   poolEntry: poolEntryMachine,
+  lease: leaseMachine,
   channelAccount: channelAccountMachine,
   mirroredAccount: mirroredAccountMachine,
 } as const;
