@@ -1,0 +1,10 @@
+export {
+  openRedis,
+  duplicateRedis,
+  redisEndpointOf,
+  toRedisError,
+  RedisErrorCodes,
+  type OpenRedisOptions,
+  type RedisEndpoint,
+} from './redis-client.js';
+export { createLeaseStore, type LeaseStore, type AcquireResult, type RenewResult } from './lease-store.js';
