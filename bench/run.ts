@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
 import { defaultPoolBenchOptions, runPoolBench, type PoolBenchResult } from './pool.js';
+import { defaultChannelBenchOptions, renderChannelMarkdown, runChannelBench, type ChannelBenchResult } from './channels.js';
 import { renderMarkdown, type RunRecord } from './report.js';
 import { runCleanups } from './support/cleanup.js';
 import { launchGateway } from './support/gateways.js';
@@ -28,7 +29,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const only = new Set((args.only ?? 'throughput,lifecycle,pool').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'throughput,lifecycle,pool,channels').split(',').map((s) => s.trim()));
 const log = (line: string): void => console.log(line);
 
 // Ctrl-C must not leave gateways behind: stop the ones this process started, by PID.
@@ -82,6 +83,18 @@ if (only.has('pool')) {
   }
 }
 
+let channelResult: ChannelBenchResult | undefined;
+let channelError: string | undefined;
+if (only.has('channels')) {
+  log('bench 5: channel accounts (10,000 in-process accounts, one actor each, against plain objects)');
+  try {
+    channelResult = await runChannelBench({ ...defaultChannelBenchOptions, ...(args.quick ? { accounts: 1_000 } : {}), log });
+  } catch (error) {
+    channelError = (error as Error).message;
+    log(`  failed: ${channelError}`);
+  }
+}
+
 record.durationMs = Math.round(performance.now() - t0);
 record.loadAvg1mAfter = currentLoadAvg1m();
 
@@ -112,6 +125,18 @@ if (!args['no-write']) {
     record.files.push(file);
     await writeFile(resultsDir + file, JSON.stringify({ ...common, result: poolResult, error: poolError }, null, 2) + '\n');
     extra.push(renderPoolMarkdown(poolResult, poolError));
+  }
+  if (channelResult || channelError) {
+    const file = `channels-${stamp}.json`;
+    record.files.push(file);
+    await writeFile(resultsDir + file, JSON.stringify({ ...common, result: channelResult, error: channelError }, null, 2) + '\n');
+    const section = renderChannelMarkdown(channelResult, channelError);
+    extra.push(section);
+    // Also on its own, so a run of this bench alone does not hide the others' latest figures.
+    await writeFile(
+      resultsDir + 'channels-latest.md',
+      `# Channel accounts: latest run\n\nRun ${record.startedAt}; \`${file}\`.\n\n${section.replace(/^## Channel accounts\n/, '')}`,
+    );
   }
   await writeFile(resultsDir + 'latest.md', [renderMarkdown(record), ...extra].join('\n'));
   log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);

@@ -12,6 +12,7 @@ import {
   accountSystemId,
   channelAccountMachine,
   createAccountImplementations,
+  restartsInHour,
   selectAccountStatus,
   type ChannelAccountInput,
   type ChannelAccountStatus,
@@ -21,7 +22,7 @@ import { createChannelMirror, type ChannelMirror } from './channel-mirror.js';
 import { defaultAccountIdOf, healthMonitorEnabled, isAccountEnabled, type AnyChannelPlugin, type ChannelPlugin } from './channel-plugin.js';
 import { createStartSlots } from './channel-start-slots.js';
 
-/** OpenClaw's `ChannelRuntimeSnapshot`: the default account per channel, and every account by id. */
+/** OpenClaw's `ChannelRuntimeSnapshot`: the default account per channel, and every account by id (read-only objects). */
 export interface ChannelRuntimeSnapshot {
   channels: Record<string, ChannelAccountStatus>;
   channelAccounts: Record<string, Record<string, ChannelAccountStatus>>;
@@ -89,8 +90,10 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     }
   };
 
-  // The host actor: every account actor is created with it as parent, so they share its system (one
-  // inspector sees them all) without the O(n) copy of a machine's `children` per spawn.
+  // The manager's own actor (`channels:<name>`). Each account actor is a root of its own small system:
+  // xstate's scheduler cancels an actor's timers by scanning every timer of its system, so 10,000 accounts
+  // in one system made each stop O(n) and a mass restart O(n^2) (docs/decisions.md). The inspector
+  // observer is given to every account, so one inspector still sees them all.
   const host = createActor(
     fromCallback(({ receive }) => {
       receive((event) => {
@@ -115,9 +118,19 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     health: config.health,
   };
 
+  // Each account's status is computed once per snapshot change (in its subscription) and kept here, so a
+  // snapshot of 10,000 accounts reads them instead of re-deriving each one; only the hourly count is
+  // refreshed at read time.
+  const latest = new WeakMap<AccountActor, ChannelAccountStatus>();
+  const currentStatus = (actor: AccountActor, at: number): ChannelAccountStatus => {
+    const cached = latest.get(actor);
+    if (cached === undefined) return selectAccountStatus(actor.getSnapshot(), at);
+    const restartsThisHour = restartsInHour(actor.getSnapshot().context.restartTimes, at);
+    return restartsThisHour === cached.restartsThisHour ? cached : { ...cached, restartsThisHour };
+  };
   const statusOf = (channelId: string, accountId: string): ChannelAccountStatus => {
     const actor = accounts.get(channelId)?.get(accountId);
-    return actor ? selectAccountStatus(actor.getSnapshot(), now()) : idleStatus(accountId);
+    return actor ? currentStatus(actor, now()) : idleStatus(accountId);
   };
 
   const ensureAccount = (plugin: AnyChannelPlugin, accountId: string, cfg: unknown): AccountActor => {
@@ -126,8 +139,8 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     const existing = byId.get(accountId);
     if (existing) return existing;
     const actor = createActor(accountMachine, {
-      parent: host,
       id: `${plugin.id}/${accountId}`,
+      ...(inspect === undefined ? {} : { inspect }),
       systemId: accountSystemId(plugin.id, accountId),
       input: {
         channelId: plugin.id,
@@ -140,7 +153,8 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     let lastKey = '';
     actor.subscribe({
       next: (snapshot) => {
-        const status = selectAccountStatus(snapshot, now());
+        const status = Object.freeze(selectAccountStatus(snapshot, now()));
+        latest.set(actor, status);
         // Only real changes reach the host: the monitor's own ticks change nothing it would see.
         const key = changeKey(status);
         if (key === lastKey) return;
@@ -157,7 +171,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   const forget = (channelId: string, accountId: string) => {
     const actor = accounts.get(channelId)?.get(accountId);
     if (!actor) return;
-    stopAccountActor(actor);
+    actor.stop();
     accounts.get(channelId)!.delete(accountId);
   };
 
@@ -171,7 +185,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
       : createChannelMirror({
           gateway: config.gateway,
           pollMs: config.mirrorPollMs,
-          parent: host,
+          ...(inspect === undefined ? {} : { inspect }),
           logger,
           now,
           onChange: (change: Omit<ChannelAccountChange, 'source'>) => safeEmit({ ...change, source: 'gateway' }),
@@ -254,7 +268,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   };
 
   return {
-    /** The host actor (`channels:<name>`); every account actor lives in its system, for the inspector. */
+    /** The manager's own actor (`channels:<name>`); the account actors are reached through `accounts()`. */
     actor: host,
 
     /** Starts every listed account of every plugin (and forgets accounts gone from config). */
@@ -341,7 +355,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
         const actors = accounts.get(plugin.id);
         for (const id of ids) {
           const actor = actors?.get(id);
-          byId[id] = withConfig(plugin, cfg, id, actor ? selectAccountStatus(actor.getSnapshot(), at) : idleStatus(id));
+          byId[id] = withConfig(plugin, cfg, id, actor ? currentStatus(actor, at) : idleStatus(id));
         }
         snapshot.channelAccounts[plugin.id] = byId;
         const defaultId = defaultAccountIdOf(plugin, cfg, ids);
@@ -362,6 +376,11 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
       return accounts;
     },
 
+    /** The mirrored gateway accounts' actors, by channel and account id. */
+    mirroredAccounts(): ReadonlyMap<string, ReadonlyMap<string, AnyActorRef>> {
+      return mirror?.accounts() ?? new Map();
+    },
+
     /** Stops every account (bounded by the stop wait), ends the mirror's polling, and releases every actor. */
     async close(): Promise<void> {
       if (closed) return;
@@ -373,15 +392,6 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
       emitter.removeAllListeners();
     },
   };
-}
-
-/**
- * Account actors are created with the host as parent (they share its system) but are not in a machine's
- * `children`, so xstate's public `stop()` refuses them; `_stop()` is what `stopChild` runs, and the actor
- * unregisters its system id as it stops.
- */
-export function stopAccountActor(actor: AnyActorRef): void {
-  (actor as unknown as { _stop(): unknown })._stop();
 }
 
 function indexPlugins(list: readonly AnyChannelPlugin[]): Map<string, AnyChannelPlugin> {
@@ -429,6 +439,8 @@ function withConfig(plugin: AnyChannelPlugin, cfg: unknown, accountId: string, s
   const enabled = plugin.config.isEnabled ? plugin.config.isEnabled(account, cfg) : isAccountEnabled(account);
   const described = plugin.config.describeAccount?.(account, cfg);
   const configured = typeof described?.configured === 'boolean' ? described.configured : status.configured;
+  // The common case (the config agrees with the chart) shares the cached, frozen status: no copy per account.
+  if (enabled === status.enabled && configured === status.configured) return status;
   const next: ChannelAccountStatus = { ...status, enabled, configured };
   if (!next.running && next.lastError === null) {
     if (!enabled) next.lastError = plugin.config.disabledReason?.(account, cfg) ?? 'disabled';

@@ -3,19 +3,18 @@
 // (10 s by default) and refreshes at once on every hello-ok; while the control connection is down every
 // mirrored account says `stale`. `channels.start` / `channels.stop` go to the gateway, and its answer
 // (`handed-off`, `retry` + reason, `skipped`, `stopped`) is what the call reports.
-import { createActor, type Actor, type AnyActorRef } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import type { LoggerLike, MirroredGateway } from '../config.js';
 import { ErrorCodes, SupervisorError } from '../errors.js';
 import { accountSystemId, mirroredAccountMachine, selectMirroredAccountStatus, type ChannelAccountStatus, type RemoteChannelAccount } from '../machines/channels/index.js';
 import { errorText } from './channel-adapters.js';
-import { stopAccountActor } from './channel-manager.js';
 
 type MirrorActor = Actor<typeof mirroredAccountMachine>;
 
 export interface ChannelMirrorOptions {
   gateway: MirroredGateway;
   pollMs: number;
-  parent: AnyActorRef;
+  inspect?: Observer<InspectionEvent> | ((event: InspectionEvent) => void);
   logger: LoggerLike;
   now(): number;
   onChange(change: { channelId: string; accountId: string; status: ChannelAccountStatus }): void;
@@ -68,8 +67,8 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
     const existing = byId.get(accountId);
     if (existing) return existing;
     const actor = createActor(mirroredAccountMachine, {
-      parent: options.parent,
       id: `${channelId}/${accountId}`,
+      ...(options.inspect === undefined ? {} : { inspect: options.inspect }),
       systemId: accountSystemId(channelId, accountId),
       input: { channelId, accountId },
     });
@@ -117,7 +116,7 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
       const ids = seen.get(channelId);
       for (const [accountId, actor] of byId) {
         if (ids?.has(accountId)) continue;
-        stopAccountActor(actor);
+        actor.stop();
         byId.delete(accountId);
       }
       if (byId.size === 0 && !seen.has(channelId)) accounts.delete(channelId);
@@ -215,7 +214,7 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
       if (timer) clearTimeout(timer);
       unsubscribe();
       await inFlight?.catch(() => {});
-      for (const byId of accounts.values()) for (const actor of byId.values()) stopAccountActor(actor);
+      for (const byId of accounts.values()) for (const actor of byId.values()) actor.stop();
       accounts.clear();
     },
   };

@@ -33,7 +33,7 @@ describe('channel mirror against the real gateway', () => {
     await until(() => mirrored('default')?.state === 'running', 20_000, 'a2a/default running');
     expect(mirrored('default')).toMatchObject({ accountId: 'default', running: true, lifecycle: 'ready', restartPending: false, stale: false });
     expect(channels.getRuntimeSnapshot().channels.a2a).toMatchObject({ accountId: 'default' });
-    expect(channels.actor.system.get('account:a2a/default')).toBeDefined();
+    expect(channels.mirroredAccounts().get('a2a')?.get('default')?.system.get('account:a2a/default')).toBeDefined();
   });
 
   it('stop then start through the manager: stopped, then handed-off and running again', async () => {

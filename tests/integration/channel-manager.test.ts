@@ -364,8 +364,9 @@ describe('channel manager: the seed story', () => {
     const seen: string[] = [];
     m.on('account', (change) => seen.push(`${change.channelId}/${change.accountId}:${change.status.state}`));
     await m.startChannels();
-    expect(m.actor.system.get('account:chat/a1')).toBe(m.accounts().get('chat')!.get('a1'));
-    expect(m.actor.system.get('account:chat/a2')).toBeDefined();
+    const a1 = m.accounts().get('chat')!.get('a1')!;
+    expect(a1.system.get('account:chat/a1')).toBe(a1);
+    expect(m.accounts().get('chat')!.get('a2')!.system.get('account:chat/a2')).toBeDefined();
     expect(seen).toContain('chat/a1:running');
     expect(seen).toContain('chat/a2:running');
   });
