@@ -7,6 +7,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
+import { defaultFleetBenchOptions, runFleetBench, type FleetBenchResult } from './fleet.js';
 import { defaultPoolBenchOptions, runPoolBench, type PoolBenchResult } from './pool.js';
 import { defaultChannelBenchOptions, renderChannelMarkdown, runChannelBench, type ChannelBenchResult } from './channels.js';
 import { renderMarkdown, type RunRecord } from './report.js';
@@ -29,7 +30,7 @@ const { values: args } = parseArgs({
   },
 });
 
-const only = new Set((args.only ?? 'throughput,lifecycle,pool,channels').split(',').map((s) => s.trim()));
+const only = new Set((args.only ?? 'throughput,lifecycle,pool,channels,fleet').split(',').map((s) => s.trim()));
 const log = (line: string): void => console.log(line);
 
 // Ctrl-C must not leave gateways behind: stop the ones this process started, by PID.
@@ -95,6 +96,18 @@ if (only.has('channels')) {
   }
 }
 
+let fleetResult: FleetBenchResult | undefined;
+let fleetError: string | undefined;
+if (only.has('fleet')) {
+  log('bench 4: fleet client, persist then broadcast');
+  try {
+    fleetResult = await runFleetBench({ ...defaultFleetBenchOptions, ...(args.quick ? { rounds: 1 } : {}), log });
+  } catch (error) {
+    fleetError = (error as Error).message;
+    log(`  failed: ${fleetError}`);
+  }
+}
+
 record.durationMs = Math.round(performance.now() - t0);
 record.loadAvg1mAfter = currentLoadAvg1m();
 
@@ -137,6 +150,12 @@ if (!args['no-write']) {
       resultsDir + 'channels-latest.md',
       `# Channel accounts: latest run\n\nRun ${record.startedAt}; \`${file}\`.\n\n${section.replace(/^## Channel accounts\n/, '')}`,
     );
+  }
+  if (fleetResult || fleetError) {
+    const file = `fleet-${stamp}.json`;
+    record.files.push(file);
+    await writeFile(resultsDir + file, JSON.stringify({ ...common, result: fleetResult, error: fleetError }, null, 2) + '\n');
+    extra.push(renderFleetMarkdown(fleetResult, fleetError));
   }
   await writeFile(resultsDir + 'latest.md', [renderMarkdown(record), ...extra].join('\n'));
   log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);
@@ -184,6 +203,23 @@ function renderPoolMarkdown(result: PoolBenchResult | undefined, error: string |
     `| Map lookup baseline (${m.n}) | ${m.p50Ms} | ${m.p99Ms} | ${m.maxMs} |`,
     '',
     `p99 ratio pool / Map: x${result.p99Ratio} (goal: pool p99 <= 1 ms).`,
+    '',
+  ].join('\n');
+}
+
+function renderFleetMarkdown(result: FleetBenchResult | undefined, error: string | undefined): string {
+  if (!result) return `## Fleet client\n\nfailed: ${error ?? 'unknown'}\n`;
+  return [
+    '## Fleet client: persist then broadcast',
+    '',
+    `${result.events} gateway events per round, ${result.rounds} rounds, transactions of at most ${result.maxBatch}, SQLite WAL (synchronous NORMAL).`,
+    '',
+    '| path | events/s (median) |',
+    '| --- | --- |',
+    `| persisted (journal + view, de-duplicated) then broadcast | ${result.persistBroadcastPerSec} |`,
+    `| raw inserts of the same rows, same batching (baseline) | ${result.rawInsertPerSec} |`,
+    '',
+    `ratio x${result.ratio} (goal: at least 5,000/s persisted then broadcast).`,
     '',
   ].join('\n');
 }

@@ -40,6 +40,10 @@ export const ErrorCodes = {
   START_SUPERSEDED: 'START_SUPERSEDED',
   /** A restart or reload did not complete (attach mode: no new bootId in time). */
   REFRESH_FAILED: 'REFRESH_FAILED',
+  /** A fleet client's HTTP call failed: 401, a non-JSON or unexpected answer, no answer; `details.reason` says which. */
+  FLEET_HTTP_FAILED: 'FLEET_HTTP_FAILED',
+  /** The fleet store cannot be used: not a database, read-only, or an I/O failure; `details.reason` says which. */
+  STORE_FAILED: 'STORE_FAILED',
   /** No `hello-ok` from the gateway within the deadline (a pool's acquire): down, filtered or too slow. */
   GATEWAY_UNREACHABLE: 'GATEWAY_UNREACHABLE',
   /** A channel manager call named a channel id no plugin (or mirrored gateway) has; `details.channelId`. */

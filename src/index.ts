@@ -27,5 +27,17 @@ export {
 } from './runtime/channel-manager.js';
 export type { ChannelPlugin, ChannelAccountContext } from './runtime/channel-plugin.js';
 export type { ChannelAccountStatus, ChannelStatusPatch } from './machines/channels/index.js';
+export {
+  createFleetClient,
+  type FleetClient,
+  type FleetClientOptions,
+  type FleetClientStatus,
+  type FleetMessage,
+  type FleetSubscriber,
+  type FleetChange,
+  type FleetStore,
+  type FleetView,
+  type JournalEntry,
+} from './runtime/fleet-client.js';
 export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSupervisorError, type ErrorCode } from './errors.js';
 export { startInspector, type Inspector, type InspectorOptions, type InspectionRecord } from './inspector/index.js';

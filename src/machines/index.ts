@@ -5,12 +5,14 @@ import { connectionMachine } from './connection/index.js';
 import { gatewayMachine } from './gateway/index.js';
 import { leaseMachine } from './lease/index.js';
 import { poolEntryMachine, poolMachine } from './pool/index.js';
+import { dualPathMachine } from './dual-path/index.js';
 import { refreshMachine } from './refresh/index.js';
 
 export * from './channels/index.js';
 export * from './connection/index.js';
 export * from './lease/index.js';
 export * from './pool/index.js';
+export * from './dual-path/index.js';
 export * from './refresh/index.js';
 export {
   createGatewayImplementations,
@@ -30,6 +32,7 @@ export const allMachines = {
   refresh: refreshMachine,
   pool: poolMachine,
   poolEntry: poolEntryMachine,
+  dualPath: dualPathMachine,
   lease: leaseMachine,
   channelAccount: channelAccountMachine,
   mirroredAccount: mirroredAccountMachine,
