@@ -25,7 +25,9 @@ export default defineConfig({
           // The real gateway behind a loopback fault proxy, and managed children killed at random moments.
           name: 'chaos',
           include: ['tests/chaos/**/*.test.ts'],
-          testTimeout: 150_000,
+          // Guards only: on a quiet 2-core machine each file takes 1-2 min; several gateways starting at once
+          // elsewhere on the machine can triple a start.
+          testTimeout: 300_000,
           hookTimeout: 120_000,
         },
       },

@@ -49,7 +49,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   }
   const { inspect, ...rest } = options;
   const config = parseOptions(gatewaySupervisorSchema, rest);
-  const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'openclaw-supervisor' });
+  const logger: LoggerLike = (config.logger ?? defaultLogger()).child({ component: 'openclaw-supervisor' });
   const emitter = new EventEmitter();
   // A host listener that throws must not break the socket's frame handling or the status bookkeeping
   // that called it: its error is logged, and the other listeners still run.
@@ -230,6 +230,14 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       emitter.removeAllListeners();
     },
   };
+}
+
+// pino compiles its redaction paths when a logger is built: a few ms that every supervisor created without
+// a logger would pay in its handshake. One default logger serves them all.
+let sharedDefaultLogger: LoggerLike | undefined;
+function defaultLogger(): LoggerLike {
+  sharedDefaultLogger ??= createDefaultLogger();
+  return sharedDefaultLogger;
 }
 
 function refusalFor(s: SupervisorStatus): SupervisorError | null {

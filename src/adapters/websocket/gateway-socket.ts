@@ -65,6 +65,8 @@ export interface GatewaySocketDeps {
   closeGraceMs?: number;
   /** After a refused connect the gateway closes by itself; close ourselves if it has not within this. */
   refusedCloseGraceMs?: number;
+  /** A cap on unsent bytes below the gateway's own `policy.maxBufferedBytes` (the lower one is enforced). */
+  maxBufferedBytes?: number;
   /** Largest inbound frame; above it ws closes 1009. Default 64 MiB (gateway frames stay below 25 MiB). */
   maxInboundFrameBytes?: number;
   WebSocketImpl?: typeof WebSocket;
@@ -93,6 +95,8 @@ export function createGatewaySocketLogic(depsFor: (input: SocketActorInput) => G
 type Phase = 'connecting' | 'awaiting-challenge' | 'handshaking' | 'ready' | 'refused' | 'closing' | 'closed';
 
 const noop = (): void => {};
+/** How often a congested socket's buffer is looked at again; a 50 MiB buffer drains over many of these. */
+const DRAIN_POLL_MS = 5;
 
 export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: (signal: SocketSignal) => void): GatewaySocketHandle {
   const now = deps.now ?? Date.now;
@@ -106,6 +110,7 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   let lastError: string | undefined;
   let connectTimer: NodeJS.Timeout | undefined;
   let refusedTimer: NodeJS.Timeout | undefined;
+  let drainTimer: NodeJS.Timeout | undefined;
   let used: ConnectFrameParts | undefined;
 
   const signal = (s: SocketSignal): void => {
@@ -157,7 +162,17 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   function onMessage(data: WebSocket.RawData, isBinary: boolean): void {
     if (phase === 'closing' || phase === 'closed') return;
     if (isBinary) return protocolError('binary frame, expected JSON text');
-    const parsed = parseFrame(rawToString(data));
+    const text = rawToString(data);
+    // The hot path: a successful response to one of our requests. Its shape is checked by hand (exactly
+    // what the schema checks for `ok: true`; the payload is the caller's) and the schema parse is skipped.
+    if (phase === 'ready') {
+      const fast = okResponseOf(text);
+      if (fast !== undefined) {
+        deps.rpc.handleResponse(fast);
+        return noteActivity();
+      }
+    }
+    const parsed = parseFrame(text);
     if (!parsed.ok) return protocolError(parsed.message);
     const frame = parsed.frame;
     if (frame.type === 'event') handleEvent(frame);
@@ -218,10 +233,28 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     phase = 'ready';
     clearTimers();
     guard('could not store the issued device token', () => used && storeIssuedDeviceToken(used, hello));
-    sink = { send: sendIfOpen, maxPayload: hello.policy.maxPayload };
+    const maxBuffered = Math.min(hello.policy.maxBufferedBytes, deps.maxBufferedBytes ?? Number.POSITIVE_INFINITY);
+    sink = {
+      send: sendIfOpen,
+      maxPayload: hello.policy.maxPayload,
+      congested: () => ws.bufferedAmount > maxBuffered,
+      onDrain: (fn) => waitForDrain(maxBuffered, fn),
+    };
     deps.rpc.attach(sink);
     guard('onHello handler threw', () => deps.onHello?.(hello));
     signal({ type: 'socket.hello', epoch, hello: summarizeHello(hello) });
+  }
+
+  /** ws has no drain event of its own: look again every few ms while congested (only then). */
+  function waitForDrain(maxBuffered: number, fn: () => void): void {
+    if (drainTimer !== undefined) return;
+    const check = (): void => {
+      drainTimer = undefined;
+      if (phase !== 'ready' || disposed) return;
+      if (ws.bufferedAmount > maxBuffered) drainTimer = setTimeout(check, DRAIN_POLL_MS);
+      else fn();
+    };
+    drainTimer = setTimeout(check, DRAIN_POLL_MS);
   }
 
   function sendIfOpen(text: string): void {
@@ -290,8 +323,10 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   function clearTimers(): void {
     if (connectTimer !== undefined) clearTimeout(connectTimer);
     if (refusedTimer !== undefined) clearTimeout(refusedTimer);
+    if (drainTimer !== undefined) clearTimeout(drainTimer);
     connectTimer = undefined;
     refusedTimer = undefined;
+    drainTimer = undefined;
   }
 
   function detachListeners(): void {
@@ -342,4 +377,21 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
       else closer.settled();
     },
   };
+}
+
+/**
+ * A successful response frame (`{"type":"res","id":"…","ok":true,…}`), or undefined for anything else,
+ * which then takes the full parse. Only text that starts like a response is JSON-parsed here.
+ */
+function okResponseOf(text: string): ResponseFrame | undefined {
+  if (!text.startsWith('{"type":"res"')) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const frame = value as { id?: unknown; ok?: unknown; payload?: unknown };
+  if (frame.ok !== true || typeof frame.id !== 'string' || frame.id.length === 0) return undefined;
+  return value as ResponseFrame;
 }

@@ -13,6 +13,13 @@ export interface RpcSink {
   send(text: string): void;
   /** Largest request frame in bytes the gateway accepts. */
   readonly maxPayload: number;
+  /**
+   * True while the socket holds more unsent bytes than the gateway's `policy.maxBufferedBytes`: requests
+   * then wait in the queue (bounded by their own deadlines) instead of growing the socket's buffer.
+   */
+  congested?(): boolean;
+  /** Calls `fn` once the congestion has cleared (or the sink is gone). */
+  onDrain?(fn: () => void): void;
 }
 
 /** Every number comes from the runtime (src/machines/defaults.ts through the parsed options): no copies here. */
@@ -104,6 +111,12 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   let refusal: SupervisorError | null = null;
   let closedWith: SupervisorError | null = null;
   let pumping = false;
+  /** A congested sink was asked to call back once drained; asked once, however many requests arrive. */
+  let awaitingDrain = false;
+  const onDrained = (): void => {
+    awaitingDrain = false;
+    pump();
+  };
   let seq = 0;
   const counters = { sent: 0, succeeded: 0, failed: 0, retried: 0, timedOut: 0, unknownResponses: 0 };
 
@@ -153,6 +166,13 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     pumping = true;
     try {
       while (inFlight.size < maxInFlight && queuedCount > 0 && sink === target) {
+        if (target.congested?.() === true) {
+          if (!awaitingDrain) {
+            awaitingDrain = true;
+            target.onDrain?.(onDrained);
+          }
+          break;
+        }
         const pending = queue.shift();
         if (pending === undefined) break;
         queuedCount--;
@@ -284,6 +304,7 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     handleResponse,
     attach(next) {
       if (closedWith !== null) return;
+      awaitingDrain = false;
       if (sink !== null && sink !== next) {
         rejectInFlight(
           new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection replaced while the request was in flight', {
