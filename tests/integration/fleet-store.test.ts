@@ -12,6 +12,7 @@ import { openSqliteStore } from '../../src/adapters/store/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 import { createFleetClient } from '../../src/runtime/fleet-client.js';
 import { rosterChanges } from '../../src/runtime/fleet-changes.js';
+import { createFleetPipeline } from '../../src/runtime/fleet-pipeline.js';
 
 const dirs: string[] = [];
 const servers: Server[] = [];
@@ -57,6 +58,32 @@ describe('fleet store (SQLite file)', () => {
     expect(kept.at(-1)!.seq).toBe(reopened.lastSeq());
     expect(reopened.oldestSeq()).toBe(kept[0]!.seq);
     reopened.close();
+  });
+
+  it('a batch that fails half-way leaves nothing of itself behind, and the pipeline broadcasts none of it', async () => {
+    const store = openSqliteStore({ path: join(await tempDir(), 'fleet.db'), journalLimit: 100 });
+    store.apply([{ identity: 'session:a:1', kind: 'session', id: 'a', op: 'put', data: { key: 'a' } }]);
+    const heard: number[] = [];
+    const failures: string[] = [];
+    const pipeline = createFleetPipeline({
+      store,
+      maxBatch: 10,
+      onEntries: (entries) => heard.push(...entries.map((e) => e.seq)),
+      onFailure: (error) => failures.push(error.code),
+    });
+    // The second change cannot be serialised: the whole transaction rolls back, the first change with it.
+    pipeline.persistNow([
+      { identity: 'session:b:1', kind: 'session', id: 'b', op: 'put', data: { key: 'b' } },
+      { identity: 'session:c:1', kind: 'session', id: 'c', op: 'put', data: { big: 1n } },
+    ]);
+    expect(failures).toEqual([ErrorCodes.STORE_FAILED]);
+    expect(heard).toEqual([]);
+    expect(store.view()).toEqual({ session: { a: { key: 'a' } } });
+    expect(store.since(0).map((e) => e.identity)).toEqual(['session:a:1']);
+    // A failed pipeline stays failed: nothing later is broadcast without being stored.
+    pipeline.persistNow([{ identity: 'session:d:1', kind: 'session', id: 'd', op: 'put', data: { key: 'd' } }]);
+    expect(heard).toEqual([]);
+    store.close();
   });
 
   it('a file that is not a database is a typed STORE_FAILED (not-a-database), and nothing is written to it', async () => {
