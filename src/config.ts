@@ -176,8 +176,14 @@ const mirroredGatewaySchema = z.custom<MirroredGateway>(
 /** The subset of a gateway supervisor the channel mirror uses. */
 export interface MirroredGateway {
   request<T = unknown>(method: string, params?: unknown, opts?: { timeoutMs?: number }): Promise<T>;
-  on(event: 'status', fn: (status: { state: string; connection?: { state: string } | undefined; bootId?: string | undefined }) => void): () => void;
-  getStatus(): { state: string; connection?: { state: string } | undefined; bootId?: string | undefined };
+  on(event: 'status', fn: (status: MirroredGatewayStatus) => void): () => void;
+  getStatus(): MirroredGatewayStatus;
+}
+
+/** The parts of a supervisor's status the mirror reads: is the control connection ready, and to which boot. */
+export interface MirroredGatewayStatus {
+  state: string;
+  connection?: { state: string; ready?: boolean; server?: { bootId: string } | undefined } | undefined;
 }
 
 const ch = defaults.channels;
@@ -251,7 +257,14 @@ function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: stri
     case 'invalid_type':
       return { field, expected: `${issue.expected}${issue.input === undefined ? ' (missing)' : ''}` };
     case 'unrecognized_keys':
-      return { field: issue.keys.map((k) => (field === '(root)' ? k : `${field}.${k}`)).join(', '), expected: 'no such option' };
+      // An empty key is named as what it is, so the field is never blank.
+      return {
+        field: issue.keys
+          .map((k) => (k === '' ? '""' : k))
+          .map((k) => (field === '(root)' ? k : `${field}.${k}`))
+          .join(', '),
+        expected: 'no such option',
+      };
     case 'invalid_value':
       return { field, expected: `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}` };
     case 'too_small':

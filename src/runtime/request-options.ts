@@ -26,7 +26,7 @@ export function validateRequest(method: unknown, opts: unknown): ConfigError | u
 
 function isPlainOptions(opts: unknown): boolean {
   if (opts === undefined) return true;
-  if (typeof opts !== 'object' || opts === null) return false;
+  if (typeof opts !== 'object' || opts === null || Array.isArray(opts)) return false;
   for (const key in opts) if (key !== 'timeoutMs') return false;
   const timeoutMs = (opts as { timeoutMs?: unknown }).timeoutMs;
   return timeoutMs === undefined || (Number.isInteger(timeoutMs) && (timeoutMs as number) > 0 && (timeoutMs as number) <= 2_147_483_647);
