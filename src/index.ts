@@ -1,9 +1,18 @@
 // The public face of openclaw-supervisor: create* functions, their option and status types, and the
 // errors a host can branch on. Machines are under `openclaw-supervisor/machines`, wire schemas under
 // `openclaw-supervisor/protocol`.
-export { createGatewaySupervisor, type GatewaySupervisor, type GatewayEvent, type SupervisorEvents } from './runtime/gateway-supervisor.js';
-export type { SupervisorStatus, ConnectionStatus, GatewayState } from './runtime/status.js';
-export type { GatewaySupervisorOptions, LoggerLike } from './config.js';
+export {
+  createGatewaySupervisor,
+  type GatewaySupervisor,
+  type GatewayEvent,
+  type SupervisorEvents,
+} from "./runtime/gateway-supervisor.js";
+export type {
+  SupervisorStatus,
+  ConnectionStatus,
+  GatewayState,
+} from "./runtime/status.js";
+export type { GatewaySupervisorOptions, LoggerLike } from "./config.js";
 export {
   createConnectionPool,
   type ConnectionPool,
@@ -15,7 +24,11 @@ export {
   type PoolEventMessage,
   type ProactiveHandler,
   type ProactiveMessage,
-} from './runtime/connection-pool.js';
+  type ClusterOptions,
+  type ClusteredConnectionPool,
+  type ClusteredPoolStatus,
+  type ClusterProactiveMessage,
+} from "./runtime/connection-pool.js";
 export {
   createChannelManager,
   type ChannelManager,
@@ -24,9 +37,15 @@ export {
   type ChannelAccountChange,
   type ChannelCommandResult,
   type ChannelRuntimeSnapshot,
-} from './runtime/channel-manager.js';
-export type { ChannelPlugin, ChannelAccountContext } from './runtime/channel-plugin.js';
-export type { ChannelAccountStatus, ChannelStatusPatch } from './machines/channels/index.js';
+} from "./runtime/channel-manager.js";
+export type {
+  ChannelPlugin,
+  ChannelAccountContext,
+} from "./runtime/channel-plugin.js";
+export type {
+  ChannelAccountStatus,
+  ChannelStatusPatch,
+} from "./machines/channels/index.js";
 export {
   createFleetClient,
   type FleetClient,
@@ -38,6 +57,18 @@ export {
   type FleetStore,
   type FleetView,
   type JournalEntry,
-} from './runtime/fleet-client.js';
-export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSupervisorError, type ErrorCode } from './errors.js';
-export { startInspector, type Inspector, type InspectorOptions, type InspectionRecord } from './inspector/index.js';
+} from "./runtime/fleet-client.js";
+export {
+  ConfigError,
+  ErrorCodes,
+  GatewayRequestError,
+  SupervisorError,
+  isSupervisorError,
+  type ErrorCode,
+} from "./errors.js";
+export {
+  startInspector,
+  type Inspector,
+  type InspectorOptions,
+  type InspectionRecord,
+} from "./inspector/index.js";

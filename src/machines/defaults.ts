@@ -216,6 +216,10 @@ export const defaults = {
     ownerWaitMs: 20_000,
     /** Ids of forwarded requests an owner remembers, so a request delivered twice runs once. */
     seenRequestWindow: 10_000,
+    /** Connecting to Redis (one attempt): a loopback or same-zone Redis answers in milliseconds. */
+    connectTimeoutMs: 2_000,
+    /** How often a forwarded request looks up the owner again while a lease is between owners. */
+    ownerPollMs: 50,
   },
 
   /** The instance key of a supervisor that was given no `name`. */

@@ -24,6 +24,7 @@ import { parseOptions } from '../config.js';
 import { canonicalGatewayUrl, createCredentialFingerprinter, poolKeyOf } from './connection-pool-key.js';
 import { createEntryParts, type EntryParts, type PoolEventListener } from './connection-pool-parts.js';
 import { createProactiveRouter } from './connection-pool-proactive.js';
+import { createClusteredPool, type ClusteredConnectionPool, type ClusterOptions } from './pool-cluster.js';
 import {
   connectionPoolSchema,
   poolUserSchema,
@@ -34,6 +35,7 @@ import {
 
 export type { ConnectionPoolOptions, PoolUser, ProactiveHandler, ProactiveMessage } from './connection-pool-options.js';
 export type { PoolEventListener, PoolEventMessage } from './connection-pool-parts.js';
+export type { ClusterOptions, ClusteredConnectionPool, ClusteredPoolStatus, ClusterProactiveMessage } from './pool-cluster.js';
 
 /** What `acquire` resolves with: a user's view of a shared connection. */
 export interface PoolHandle {
@@ -75,7 +77,14 @@ interface UserRecord {
   handle: PoolHandle;
 }
 
-export function createConnectionPool(options: ConnectionPoolOptions = {}): ConnectionPool {
+/**
+ * With `cluster` (a Redis URL, this host's id, the lease TTL) the pool runs across hosts: one connection per
+ * gateway key in the whole cluster, owned by one host at a time (src/runtime/pool-cluster.ts).
+ */
+export function createConnectionPool(options: ConnectionPoolOptions & { cluster: ClusterOptions }): ClusteredConnectionPool;
+export function createConnectionPool(options?: ConnectionPoolOptions): ConnectionPool;
+export function createConnectionPool(options: ConnectionPoolOptions & { cluster?: ClusterOptions } = {}): ConnectionPool {
+  if (options.cluster !== undefined) return createClusteredPool({ ...options, cluster: options.cluster }, createConnectionPool);
   const config = parseOptions(connectionPoolSchema, options, 'connection pool options');
   const logger = (config.logger ?? silentLogger).child({ component: 'pool', pool: config.name });
   const socketLogger = logger.child({ component: 'socket' });
