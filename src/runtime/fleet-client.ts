@@ -69,6 +69,8 @@ export function createFleetClient(options: FleetClientOptions): FleetClient {
   });
   const http: FleetHttpDeps = { baseUrl: config.httpUrl === undefined ? httpOriginOf(config.url) : new URL(config.httpUrl).origin, token: config.token, timeoutMs: config.httpTimeoutMs };
   const subscribers = new Set<FleetSubscriber>();
+  /** Open SSE responses, ended by stop() so no socket outlives the client. */
+  const streams = new Set<ServerResponse>();
   let store: FleetStore | undefined;
   let storeState: FleetClientStatus['store']['state'] = 'closed';
   let storeError: SupervisorError | undefined;
@@ -209,6 +211,8 @@ export function createFleetClient(options: FleetClientOptions): FleetClient {
       rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the fleet client was stopped'));
       await sessionsRefresh;
       subscribers.clear();
+      for (const res of streams) res.end();
+      streams.clear();
       store?.close();
       storeState = 'closed';
     },
@@ -226,6 +230,8 @@ export function createFleetClient(options: FleetClientOptions): FleetClient {
     view: currentView,
     subscribe,
     sse(req, res) {
+      streams.add(res);
+      res.on('close', () => streams.delete(res));
       writeSse(req, res, {
         store: () => store,
         subscribe: (fn) => {

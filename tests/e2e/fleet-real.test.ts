@@ -111,7 +111,12 @@ describe('fleet client (real gateway)', () => {
   it('a restarted client keeps the last view and its journal, and a re-sync of unchanged data journals nothing twice', async () => {
     const before = client!.view();
     const lastSeq = client!.status().store.lastSeq;
+    // An SSE client still connected when the client stops sees its stream end: no socket outlives stop().
+    const port = (server!.address() as AddressInfo).port;
+    const ended = new Promise<void>((resolve) => get({ host: '127.0.0.1', port, path: '/' }, (res) => res.on('end', resolve).resume()));
+    await new Promise((r) => setTimeout(r, 100));
     await client!.stop();
+    await ended;
     client = makeClient();
     const restarted = client;
     await restarted.start();
