@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Installs the gateway runtime (openclaw + a Node >= 24.16 binary from the npm registry) into
-// runtime/node_modules. It lives apart from the root install for two reasons (docs/decisions.md):
+// runtime/node_modules, for this repo's tests, demo and benchmarks: it runs as the root `prepare` script,
+// which `npm ci` / `npm install` in the repo run and a host's install of the package never does. Hosts use
+// `openclaw-supervisor install-runtime`, which installs the same lockfile the same way into a cache dir. It lives apart from the root install for two reasons (docs/decisions.md):
 //  - the `node-<platform>-<arch>` package links a `node` bin; at the root it would shadow the host's
 //    Node 20 for every npm script, silently running our own tests on the gateway's runtime;
 //  - openclaw's install scripts refuse Node 20, so they must run with the Node 24 binary first on PATH.
@@ -21,8 +23,6 @@ const lockFile = join(runtimeDir, 'package-lock.json');
 const stampFile = join(runtimeDir, 'node_modules', '.install-stamp');
 const binDir = join(runtimeDir, 'node_modules', '.bin');
 
-// A published copy of this package has no runtime/ folder: a host's install must never fetch a gateway.
-if (!existsSync(join(runtimeDir, 'package.json'))) process.exit(0);
 if (process.env.OPENCLAW_SUPERVISOR_SKIP_RUNTIME === '1') {
   console.log('[runtime] skipped (OPENCLAW_SUPERVISOR_SKIP_RUNTIME=1)');
   process.exit(0);

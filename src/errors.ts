@@ -30,6 +30,8 @@ export const ErrorCodes = {
   RUNTIME_NOT_FOUND: 'RUNTIME_NOT_FOUND',
   /** The `openclaw` package could not be resolved. */
   OPENCLAW_NOT_FOUND: 'OPENCLAW_NOT_FOUND',
+  /** `install-runtime` could not install the gateway runtime (npm failed, or no Node 24 for this platform). */
+  RUNTIME_INSTALL_FAILED: 'RUNTIME_INSTALL_FAILED',
   /** The child could not be spawned at all. */
   SPAWN_FAILED: 'SPAWN_FAILED',
   /** The owned gateway kept exiting; `details` carries exit code or signal and the last stderr lines. */

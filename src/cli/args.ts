@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseOptions } from '../config.js';
 import { ConfigError } from '../errors.js';
 
-export type Command = 'run' | 'status' | 'inspect' | 'help';
+export type Command = 'run' | 'status' | 'inspect' | 'install-runtime' | 'help';
 
 // The schema's input must be what parseArgs hands over for that kind of flag, so a boolean flag with a
 // string schema does not compile.
@@ -84,6 +84,13 @@ const FLAGS = {
     schema: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn'),
     help: 'trace|debug|info|warn|error|silent (default warn)',
   },
+  dir: {
+    type: 'string',
+    value: 'DIR',
+    schema: z.string().min(1).optional(),
+    help: 'install-runtime: where to install (default: the per-user cache dir, or OPENCLAW_SUPERVISOR_RUNTIME_DIR)',
+  },
+  force: { type: 'boolean', schema: z.boolean().default(false), help: 'install-runtime: reinstall even when the pinned versions are there' },
   // No schema: --help chooses the command instead of becoming a field of its own.
   help: { type: 'boolean', short: 'h', help: 'print this help' },
 } satisfies Record<string, FlagSpec>;
@@ -107,7 +114,7 @@ const parseArgsOptions: NonNullable<ParseArgsConfig['options']> = Object.fromEnt
 // Object.fromEntries forgets the keys; FieldShape is what this loop builds, key for key.
 const fieldShape = Object.fromEntries(flagEntries.flatMap(([name, spec]) => (spec.schema ? [[camelCase(name), spec.schema]] : []))) as FieldShape;
 
-const cliSchema = z.object({ command: z.enum(['run', 'status', 'inspect', 'help']), ...fieldShape });
+const cliSchema = z.object({ command: z.enum(['run', 'status', 'inspect', 'install-runtime', 'help']), ...fieldShape });
 
 export type CliArgs = z.output<typeof cliSchema>;
 
@@ -124,6 +131,8 @@ Commands
   run       spawn (or --attach to) a gateway and supervise it; prints phases, then live status; Ctrl-C stops
   status    connect once to a running gateway (--attach URL --token T, or --state-dir DIR [--port N]) and print health and status
   inspect   print every statechart as a Mermaid diagram (--format json for the raw definition)
+  install-runtime
+            install the gateway runtime (openclaw + Node 24, from the npm registry) where \`run\` finds it
 
 Flags
 ${flagHelp()}

@@ -1,8 +1,9 @@
-// The CLI entry: `openclaw-supervisor run | status | inspect`. Exit codes: 0 ok, 1 runtime failure,
+// The CLI entry: `openclaw-supervisor run | status | inspect | install-runtime`. Exit codes: 0 ok, 1 runtime failure,
 // 2 bad arguments. Errors print their code and message (never a secret) instead of a stack.
 import { isSupervisorError } from '../errors.js';
 import { HELP, parseCliArgs } from './args.js';
 import { runInspectCommand } from './inspect-command.js';
+import { runInstallRuntimeCommand } from './install-runtime-command.js';
 import { runRunCommand } from './run-command.js';
 import { runStatusCommand } from './status-command.js';
 
@@ -22,6 +23,8 @@ export async function main(argv: readonly string[]): Promise<number> {
         return await runStatusCommand(args);
       case 'inspect':
         return runInspectCommand(args);
+      case 'install-runtime':
+        return await runInstallRuntimeCommand(args);
       default:
         process.stdout.write(HELP);
         return 0;

