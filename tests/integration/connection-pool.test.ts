@@ -57,7 +57,16 @@ describe('connection pool (fake gateways)', () => {
   it('same URL and token share one connection; another token gets its own, and no token shows in keys, status or logs', async () => {
     const gateway = await fake();
     const lines: string[] = [];
-    const subject = pool({ logger: capturingLogger(lines) });
+    const systemIds: string[] = [];
+    const subject = pool({
+      logger: capturingLogger(lines),
+      // What an inspector sees: every entry is an actor with an instance-scoped systemId.
+      inspect: (event) => {
+        const e = event as { type: string; actorRef?: { systemId?: string } };
+        // The systemId is set once the actor is constructed, so it is read from the events that follow.
+        if (e.type === '@xstate.snapshot' && e.actorRef?.systemId && !systemIds.includes(e.actorRef.systemId)) systemIds.push(e.actorRef.systemId);
+      },
+    });
     const [a, b, c] = await Promise.all([
       subject.acquire({ id: 'alice', url: gateway.url, token: 'token-of-alice-and-bob' }),
       subject.acquire({
@@ -73,7 +82,8 @@ describe('connection pool (fake gateways)', () => {
     // Each connection authenticated with its own users' credential, never another's.
     const sent = gateway.connections.map((conn) => (conn.connectParams?.auth as { token?: string } | undefined)?.token).sort();
     expect(sent).toEqual(['token-of-alice-and-bob', 'token-of-carol']);
-    const visible = JSON.stringify([a!.key, c!.key, subject.status(), lines, [...Object.keys(subject.actor.getSnapshot().children)]]);
+    expect(systemIds).toEqual(expect.arrayContaining(['pool:pool', `pool-entry:pool/${a!.key}`, `pool-entry:pool/${c!.key}`]));
+    const visible = JSON.stringify([a!.key, c!.key, subject.status(), lines, systemIds, [...Object.keys(subject.actor.getSnapshot().children)]]);
     expect(visible).not.toContain('token-of');
     expect(subject.isConnected('alice')).toBe(true);
   });

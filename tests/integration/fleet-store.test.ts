@@ -115,6 +115,18 @@ describe('fleet store (SQLite file)', () => {
   });
 });
 
+describe('fleet client options', () => {
+  it('bad options are a ConfigError naming the field', () => {
+    expect(() => createFleetClient({ url: 'ws://127.0.0.1:1/' })).toThrow(
+      expect.objectContaining({ code: ErrorCodes.CONFIG_INVALID, field: 'storePath' }),
+    );
+    expect(() => createFleetClient({ url: 'http://x', storePath: '/tmp/x.db' })).toThrow(expect.objectContaining({ field: 'url' }));
+    expect(() => createFleetClient({ url: 'ws://127.0.0.1:1/', storePath: '/tmp/x.db', pollIntervalMs: 0 })).toThrow(
+      expect.objectContaining({ field: 'pollIntervalMs' }),
+    );
+  });
+});
+
 describe('fleet HTTP fallback adapter', () => {
   it('a 401 and a garbage answer are typed FLEET_HTTP_FAILED with the reason, and never echo the token', async () => {
     const base = await httpServer((req, res) => {
