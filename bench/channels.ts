@@ -144,6 +144,7 @@ async function runActors(ids: string[], options: ChannelBenchOptions, heapNow: (
     const heapTotal = heapNow() - before;
     const snapshotTimes: number[] = [];
     for (let i = 0; i < options.snapshotRepeats; i++) {
+      heapNow(); // the start's garbage is collected first, on both sides, so the snapshot is what is timed
       const s0 = performance.now();
       const snapshot = manager.getRuntimeSnapshot();
       snapshotTimes.push(performance.now() - s0);
@@ -237,6 +238,7 @@ async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow:
   const heapTotal = heapNow() - before;
   const snapshotTimes: number[] = [];
   for (let i = 0; i < options.snapshotRepeats; i++) {
+    heapNow();
     const s0 = performance.now();
     const byId: Record<string, unknown> = {};
     for (const [id, a] of accounts) {
@@ -293,7 +295,7 @@ export function renderChannelMarkdown(result: ChannelBenchResult | undefined, er
   return [
     '## Channel accounts',
     '',
-    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s, jitter 0.1). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start concurrency. GC ${result.gcExposed ? 'forced before each heap reading' : 'not forced'}.`,
+    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s, jitter 0.1). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start concurrency. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}.`,
     '',
     '| | heap per account | heap total | start all | snapshot (median) | max restarting in 100 ms | crash to last restart |',
     '| --- | --- | --- | --- | --- | --- | --- |',

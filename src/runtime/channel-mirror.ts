@@ -94,8 +94,9 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
 
   const connected = () => {
     const status = gateway.getStatus();
-    return status.state === 'running' && (status.connection === undefined || status.connection.state === 'ready');
+    return status.state === 'running' && (status.connection === undefined || status.connection.ready !== false);
   };
+  const bootOf = () => gateway.getStatus().connection?.server?.bootId;
 
   const apply = (payload: ChannelsStatusPayload) => {
     const seen = new Map<string, Set<string>>();
@@ -157,13 +158,16 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
     timer.unref?.();
   };
 
-  // Every hello-ok (a new connection, a restarted gateway) refreshes at once; a loss marks all stale.
+  // Every hello-ok (a new connection, a restarted gateway: a new bootId) refreshes at once; a loss marks all stale.
   let wasConnected = connected();
+  let lastBoot = bootOf();
   const unsubscribe = gateway.on('status', () => {
-    const now_ = connected();
-    if (now_ && !wasConnected) void poll();
-    if (!now_ && wasConnected) markStale('the control connection is down');
-    wasConnected = now_;
+    const isConnected = connected();
+    const boot = bootOf();
+    if (isConnected && (!wasConnected || boot !== lastBoot)) void poll();
+    if (!isConnected && wasConnected) markStale('the control connection is down');
+    wasConnected = isConnected;
+    lastBoot = boot;
   });
   void poll();
   schedule();
@@ -189,6 +193,8 @@ export function createChannelMirror(options: ChannelMirrorOptions): ChannelMirro
     const named = accountId ?? (answer as { accountId?: unknown } | undefined)?.accountId;
     const ids = typeof named === 'string' ? [named] : [...(accounts.get(channelId)?.keys() ?? [])];
     for (const id of ids) ensure(channelId, id).send({ type: 'mirror.outcome', outcome, ...(reason === undefined ? {} : { reason }) });
+    // A poll already on the wire was asked before the command: wait it out, then ask again.
+    await inFlight;
     await poll();
     return ids.map((id) => ({ channelId, accountId: id, outcome, ...(reason === undefined ? {} : { reason }) }));
   };
