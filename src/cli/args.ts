@@ -70,6 +70,12 @@ const FLAGS = {
   },
   'inspect-port': { type: 'string', value: 'N', schema: portString.optional(), help: 'port of the live inspector page (default: any free port)' },
   'no-inspect': { type: 'boolean', schema: z.boolean().default(false), help: 'do not start the inspector' },
+  record: {
+    type: 'string',
+    value: 'FILE',
+    schema: z.string().min(1).optional(),
+    help: 'run: record the inspection trace to FILE (JSON lines, secrets redacted; replayable with replayTrace)',
+  },
   channels: { type: 'boolean', schema: z.boolean().default(false), help: 'let the gateway start its channels (skipped by default)' },
   dev: { type: 'boolean', schema: z.boolean().default(false), help: 'pass --dev to the gateway' },
   format: {

@@ -1,9 +1,11 @@
 // `openclaw-supervisor run`: supervise one gateway until Ctrl-C (or SIGTERM), printing phases and live
-// status, with the inspector page on loopback. Stop is clean: the child, its broker, the socket, the
-// inspector and every timer are gone before the process exits.
+// status, with the inspector page on loopback (its URL carries the per-run key) and, with --record, the
+// inspection trace written to a file from the first event. Stop is clean: the child, its broker, the
+// socket, the inspector, the trace file and every timer are gone before the process exits.
 import { resolve } from 'node:path';
 import { createDefaultLogger } from '../logger.js';
-import { startInspector, type Inspector } from '../inspector/index.js';
+import { startInspector, supervisorCommands, type Inspector, type InspectorCommand } from '../inspector/index.js';
+import { createTraceRecorder } from '../inspector/trace.js';
 import { createGatewaySupervisor } from '../runtime/gateway-supervisor.js';
 import type { SupervisorStatus } from '../runtime/status.js';
 import type { CliArgs } from './args.js';
@@ -19,6 +21,20 @@ export async function runRunCommand(args: CliArgs): Promise<number> {
   };
 
   const mode = args.attach ? 'attach' : args.auto ? 'auto' : 'managed';
+  // The inspector (or the bare recorder) exists before the supervisor, so it sees the system's first event.
+  const commands: Record<string, InspectorCommand> = {};
+  const redact = [args.token];
+  let inspector: Inspector | undefined;
+  if (!args.noInspect) {
+    inspector = await startInspector({
+      commands,
+      redact,
+      ...(args.inspectPort === undefined ? {} : { port: args.inspectPort }),
+      ...(args.record === undefined ? {} : { recordFile: resolve(args.record) }),
+    });
+  }
+  const recorder = args.noInspect && args.record !== undefined ? createTraceRecorder(resolve(args.record), { redact }) : undefined;
+  const observer = inspector ?? recorder;
   const supervisor = createGatewaySupervisor({
     mode,
     ...(args.attach ? { url: args.attach } : { stateDir: resolve(args.stateDir ?? '.openclaw-state') }),
@@ -30,13 +46,15 @@ export async function runRunCommand(args: CliArgs): Promise<number> {
     skipChannels: !args.channels,
     dev: args.dev,
     logger: createDefaultLogger({ level: args.logLevel }),
+    ...(observer === undefined ? {} : { inspect: (event) => observer.observe(event) }),
   });
-
-  let inspector: Inspector | undefined;
-  if (!args.noInspect) {
-    inspector = await startInspector({ actors: [supervisor.actor], ...(args.inspectPort === undefined ? {} : { port: args.inspectPort }) });
-    print('inspector', `inspector: ${inspector.url}`, { url: inspector.url });
-  }
+  Object.assign(commands, supervisorCommands(supervisor));
+  if (inspector) print('inspector', `inspector: ${inspector.url}`, { url: inspector.url });
+  if (args.record !== undefined) print('recording', `recording the trace to ${resolve(args.record)}`, { file: resolve(args.record) });
+  const closeObservers = async () => {
+    await inspector?.close();
+    await recorder?.close();
+  };
 
   let prev: SupervisorStatus | undefined;
   supervisor.on('status', (status) => {
@@ -52,7 +70,7 @@ export async function runRunCommand(args: CliArgs): Promise<number> {
     print('stopping', `${signal}: stopping`);
     stopping = (async () => {
       await supervisor.stop();
-      await inspector?.close();
+      await closeObservers();
       print('stopped', 'stopped, no gateway process left');
     })().finally(markStopped);
   };
@@ -71,7 +89,7 @@ export async function runRunCommand(args: CliArgs): Promise<number> {
     // The status line already said why; keep supervising unless the stop came from us.
     if (!stopping) {
       await supervisor.stop();
-      await inspector?.close();
+      await closeObservers();
       process.off('SIGINT', onSigint);
       process.off('SIGTERM', onSigterm);
       throw error;

@@ -3,7 +3,7 @@
 // be logged or sent anywhere.
 import type { InspectionEvent } from 'xstate';
 
-export type InspectionKind = 'actor' | 'event' | 'snapshot' | 'microstep' | 'action';
+export type InspectionKind = 'actor' | 'event' | 'snapshot' | 'microstep' | 'action' | 'command';
 
 export interface InspectionRecord {
   seq: number;
@@ -23,10 +23,22 @@ export interface InspectionRecord {
   status?: string;
   tags?: string[];
   context?: unknown;
+  /** For `snapshot` and `microstep`: the session ids of its live children (the tree as it was then). */
+  children?: string[];
   /** For `microstep`: the transitions taken. */
   transitions?: Array<{ source: string; targets: string[]; eventType: string }>;
   /** For `action`: the action's type (named actions only; inline functions show as their name or 'inline'). */
   action?: string;
+  /** For `actor`: its id in its parent (the invoke or spawn id) and its machine's id. */
+  id?: string;
+  machineId?: string;
+  /** For `actor`: the input it was created with (sanitised), so a trace can be replayed from it. */
+  input?: unknown;
+  /** For `command`: what the page asked for, where it came from, and how it ended (absent while running). */
+  command?: string;
+  source?: string;
+  outcome?: 'ok' | 'error';
+  error?: string;
 }
 
 const SECRET_KEY = /token|secret|password|privatekey|private_key|signature|authorization/i;
@@ -46,8 +58,17 @@ export function toInspectionRecord(event: InspectionEvent, seq: number, now: num
     ...(ref._parent?.sessionId === undefined ? {} : { parentId: ref._parent.sessionId }),
   };
   switch (event.type) {
-    case '@xstate.actor':
-      return { ...base, kind: 'actor' };
+    case '@xstate.actor': {
+      const logic = ref.logic as { id?: unknown; root?: unknown } | undefined;
+      const input = ref.options?.input;
+      return {
+        ...base,
+        kind: 'actor',
+        ...(typeof ref.id === 'string' ? { id: ref.id } : {}),
+        ...(logic && typeof logic.id === 'string' && logic.root !== undefined ? { machineId: logic.id } : {}),
+        ...(input === undefined ? {} : { input: sanitize(input) }),
+      };
+    }
     case '@xstate.event': {
       const source = event.sourceRef as unknown as ActorRefShape | undefined;
       return {
@@ -81,13 +102,20 @@ export function toInspectionRecord(event: InspectionEvent, seq: number, now: num
 
 interface ActorRefShape {
   sessionId: string;
+  id?: string;
+  logic?: unknown;
+  options?: { input?: unknown };
   systemId?: string;
   _parent?: { sessionId?: string };
 }
 
-function describeSnapshot(snapshot: unknown): Pick<InspectionRecord, 'value' | 'status' | 'tags' | 'context'> {
-  const s = snapshot as { value?: unknown; status?: string; tags?: Set<string>; context?: unknown; output?: unknown };
+function describeSnapshot(snapshot: unknown): Pick<InspectionRecord, 'value' | 'status' | 'tags' | 'context' | 'children'> {
+  const s = snapshot as { value?: unknown; status?: string; tags?: Set<string>; context?: unknown; children?: Record<string, unknown> };
+  const children = s.children
+    ? Object.values(s.children).flatMap((c) => (c && typeof (c as ActorRefShape).sessionId === 'string' ? [(c as ActorRefShape).sessionId] : []))
+    : [];
   return {
+    ...(s.children === undefined ? {} : { children }),
     ...(s.value === undefined ? {} : { value: sanitize(s.value) }),
     ...(s.status === undefined ? {} : { status: s.status }),
     ...(s.tags instanceof Set && s.tags.size > 0 ? { tags: [...s.tags] } : {}),

@@ -8,6 +8,8 @@ export interface StateGraphNode {
   type: string;
   initial?: string;
   tags: string[];
+  /** The state's `meta` when it is plain data (`lifecycle`, `phase`): what status cards show. */
+  meta?: Record<string, string | number | boolean>;
   invokes: Array<{ id: string; src: string }>;
   transitions: Array<{ event: string; targets: string[]; guard?: string; actions: string[] }>;
   states: StateGraphNode[];
@@ -18,6 +20,7 @@ interface StateNodeShape {
   key: string;
   type: string;
   tags: string[];
+  meta?: unknown;
   initial?: { target: Array<{ key: string }> };
   invoke: Array<{ id: string; src: unknown }>;
   transitions: Map<string, TransitionShape[]>;
@@ -41,16 +44,27 @@ function describeNode(node: StateNodeShape): StateGraphNode {
   for (const list of node.transitions.values()) for (const t of list) transitions.push(describeTransition(t));
   for (const t of node.always ?? []) transitions.push(describeTransition(t));
   const initial = node.initial?.target[0]?.key;
+  const meta = plainMeta(node.meta);
   return {
     id: node.id,
     key: node.key,
     type: node.type,
     ...(initial === undefined ? {} : { initial }),
     tags: [...node.tags],
+    ...(meta === undefined ? {} : { meta }),
     invokes: node.invoke.map((i) => ({ id: i.id, src: typeof i.src === 'string' ? i.src : 'inline' })),
     transitions,
     states: Object.values(node.states).map(describeNode),
   };
+}
+
+function plainMeta(meta: unknown): Record<string, string | number | boolean> | undefined {
+  if (!meta || typeof meta !== 'object') return undefined;
+  const out: Record<string, string | number | boolean> = {};
+  for (const [key, value] of Object.entries(meta)) {
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
+  }
+  return Object.keys(out).length > 0 ? out : undefined;
 }
 
 function describeTransition(t: TransitionShape): StateGraphNode['transitions'][number] {

@@ -1,7 +1,7 @@
 // README's main job, end to end: `openclaw-supervisor run --json` supervises a real gateway, prints the
 // startup phases and the inspector URL, and on SIGINT stops with exit 0 and no gateway process left.
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -53,6 +53,8 @@ describe('openclaw-supervisor run', () => {
         stateDir,
         '--resolve-from',
         join(repo, 'runtime'),
+        '--record',
+        join(stateDir, 'trace.jsonl'),
       ],
       { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -79,8 +81,10 @@ describe('openclaw-supervisor run', () => {
       expect([...elapsed].sort((a, b) => a - b)).toEqual(elapsed);
 
       const inspectorUrl = lines.find((l) => l.type === 'inspector')?.url;
-      expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
-      const machines = await getJson(`${inspectorUrl}api/machines`);
+      // The page's URL carries the per-run key; without it the inspector answers 403.
+      expect(inspectorUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/\?key=[\w-]{16,}$/);
+      const key = new URL(inspectorUrl!).searchParams.get('key');
+      const machines = await getJson(new URL(`/api/machines?key=${key}`, inspectorUrl).href);
       expect((machines as Array<{ systemId?: string }>).map((m) => m.systemId)).toEqual(
         expect.arrayContaining(['gateway:default', 'refresh:default']),
       );
@@ -104,8 +108,16 @@ describe('openclaw-supervisor run', () => {
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
-    // The token is never printed.
+    // The token is never printed, nor recorded; the trace is versioned JSON lines from the system's first event.
     expect(JSON.stringify(lines) + stderr).not.toContain(TOKEN);
+    const trace = (await readFile(join(stateDir, 'trace.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(trace[0]).toMatchObject({ v: 1, kind: 'header' });
+    expect(trace.every((r) => r.v === 1)).toBe(true);
+    expect(trace.find((r) => r.kind === 'snapshot' && r.systemId === 'gateway:default')?.eventType).toBe('xstate.init');
+    expect(JSON.stringify(trace)).not.toContain(TOKEN);
   });
 });
 
