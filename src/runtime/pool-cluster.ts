@@ -144,6 +144,19 @@ export function createClusteredPool(
     return record.lease !== undefined && selectLeaseOwned(record.lease.getSnapshot()) && performance.now() < record.fenceUntil;
   }
 
+  /** One membership read shared by the acquires of one burst. */
+  let membersRead: Promise<void> | undefined;
+  function refreshMembers(): Promise<void> {
+    membersRead ??= store!
+      .heartbeat(hostId, ttlMs)
+      .then((live) => {
+        members = live.includes(hostId) ? live : [...live, hostId];
+      })
+      .catch(() => {})
+      .finally(() => setTimeout(() => (membersRead = undefined), defaults.cluster.ownerPollMs).unref());
+    return membersRead;
+  }
+
   function hash(text: string): number {
     return createHash('sha256').update(text).digest().readUInt32BE(0);
   }
@@ -218,6 +231,8 @@ export function createClusteredPool(
     }
     record.users.add(id);
     users.set(id, key);
+    // The stagger is this host's place among the hosts alive now: a host that joined a moment ago counts.
+    if (record.lease === undefined) await refreshMembers();
     startLease(record);
     try {
       await untilOwned(record, performance.now() + config.acquireTimeoutMs);
