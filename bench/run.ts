@@ -148,7 +148,7 @@ if (!args['no-write']) {
     // Also on its own, so a run of this bench alone does not hide the others' latest figures.
     await writeFile(
       resultsDir + 'channels-latest.md',
-      `# Channel accounts: latest run\n\nRun ${record.startedAt}; \`${file}\`.\n\n${section.replace(/^## Channel accounts\n/, '')}`,
+      `# Channel accounts: latest run\n\nRun ${record.startedAt}; \`${file}\`; load average (1 min) ${machine.loadAvg1m} before, ${record.loadAvg1mAfter} after, on ${machine.cpuCount} cores shared with other work.\n\n${section.replace(/^## Channel accounts\n/, '')}`,
     );
   }
   if (fleetResult || fleetError) {
