@@ -370,4 +370,24 @@ describe('channel manager: the seed story', () => {
     expect(seen).toContain('chat/a1:running');
     expect(seen).toContain('chat/a2:running');
   });
+
+  it('one inspection observer sees every account actor and its events', async () => {
+    const p = scriptedPlugin();
+    const systemIds = new Set<string>();
+    const events: string[] = [];
+    const m = manager({
+      ...fast,
+      plugins: [p.plugin],
+      loadConfig: () => configWith('chat', ['a1', 'a2']),
+      inspect: (event) => {
+        const systemId = (event.actorRef as { options?: { systemId?: string } }).options?.systemId;
+        if (event.type === '@xstate.actor' && systemId) systemIds.add(systemId);
+        if (event.type === '@xstate.event' && systemId?.startsWith('account:')) events.push(`${systemId} ${event.event.type}`);
+      },
+    });
+    await m.startChannels();
+    expect([...systemIds].sort()).toEqual(['account:chat/a1', 'account:chat/a2', 'channels:default']);
+    expect(events).toContain('account:chat/a1 account.start');
+    expect(events).toContain('account:chat/a2 task.started');
+  });
 });
