@@ -23,11 +23,23 @@ export async function runInstallRuntimeCommand(args: CliArgs): Promise<number> {
   }
 
   print('installing', 0, `gateway runtime in ${dir}`, { dir });
-  const runtime = await installRuntime({
-    dir,
-    force: args.force,
-    onProgress: (step) => print(step.kind, step.elapsedMs, step.text),
-  });
+  // Ctrl-C or SIGTERM ends npm too: no install keeps running behind a command that has returned.
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let runtime;
+  try {
+    runtime = await installRuntime({
+      dir,
+      force: args.force,
+      signal: abort.signal,
+      onProgress: (step) => print(step.kind, step.elapsedMs, step.text),
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
   const what = `openclaw ${runtime.openclawVersion} on Node ${runtime.nodeVersion}`;
   const summary = { dir: runtime.dir, openclawVersion: runtime.openclawVersion, nodeVersion: runtime.nodeVersion, installed: runtime.installed };
   if (runtime.installed) print('ready', runtime.elapsedMs, `ready: ${what} (${(runtime.elapsedMs / 1000).toFixed(1)} s)`, summary);

@@ -1,11 +1,13 @@
 // install-runtime's decisions that need no registry: an install whose stamp matches the shipped lockfile
 // is reused at once without running npm, a stale stamp is not trusted, and the CLI flags parse.
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { installRuntime } from '../../src/adapters/process/install-runtime.js';
+import { isProcessAlive } from '../../src/adapters/process/process-table.js';
 import { parseCliArgs } from '../../src/cli/args.js';
 
 const root = mkdtempSync(join(tmpdir(), 'ocs-install-'));
@@ -56,6 +58,23 @@ describe('install-runtime', () => {
       code: 'RUNTIME_INSTALL_FAILED',
     });
     expect(steps).toEqual(['fetching']);
+  });
+
+  it('a stop during the install ends npm and rejects without writing a stamp', async () => {
+    const dir = installedDir('0'.repeat(64));
+    // A stand-in for npm-cli.js that says its PID and then takes forever, like a slow fetch.
+    const pidFile = join(dir, 'npm.pid');
+    const fakeNpm = join(root, `npm-cli-${Date.now()}`, 'npm-cli.js');
+    mkdirSync(join(fakeNpm, '..'));
+    writeFileSync(fakeNpm, `require('node:fs').writeFileSync(${JSON.stringify(pidFile)}, String(process.pid)); setInterval(() => {}, 1000);`);
+    const abort = new AbortController();
+    const install = installRuntime({ dir, manifest, env: { PATH: '', npm_execpath: fakeNpm }, npmOutput: 'ignore', signal: abort.signal });
+    while (!existsSync(pidFile)) await sleep(20);
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    abort.abort();
+    await expect(install).rejects.toMatchObject({ code: 'RUNTIME_INSTALL_FAILED', details: { step: 'ci', aborted: true } });
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(readFileSync(join(dir, 'node_modules', '.install-stamp'), 'utf8').trim()).toBe('0'.repeat(64));
   });
 
   it('parses `install-runtime --dir DIR --force`', () => {

@@ -26,6 +26,8 @@ export interface InstallRuntimeOptions {
   npmOutput?: 'stderr' | 'ignore';
   /** Default process.env. */
   env?: NodeJS.ProcessEnv;
+  /** Aborting ends npm (and so its scripts) and rejects; no stamp is written. */
+  signal?: AbortSignal;
 }
 
 export interface InstallProgress {
@@ -71,7 +73,7 @@ export async function installRuntime(options: InstallRuntimeOptions): Promise<In
     copyFileSync(join(manifest.dir, 'package.json'), join(dir, 'package.json'));
     writeFileSync(join(dir, 'package-lock.json'), lock);
   }
-  const npm = { env, output: options.npmOutput ?? 'stderr', cwd: dir } as const;
+  const npm = { env, output: options.npmOutput ?? 'stderr', cwd: dir, ...(options.signal ? { signal: options.signal } : {}) } as const;
 
   progress('fetching', `fetching openclaw ${manifest.openclawVersion} and Node ${manifest.nodeVersion} from the npm registry (npm's cache first)`);
   // npm shows no progress when its output is not a terminal (CI logs, --json): say that it is still working.
@@ -120,9 +122,13 @@ function countPackages(dir: string): number {
   return count;
 }
 
-function runNpm(args: string[], options: { env: NodeJS.ProcessEnv; output: 'stderr' | 'ignore'; cwd: string }): Promise<void> {
+function runNpm(args: string[], options: { env: NodeJS.ProcessEnv; output: 'stderr' | 'ignore'; cwd: string; signal?: AbortSignal }): Promise<void> {
   const [command, prefix] = npmCommand(options.env);
   return new Promise((resolveRun, reject) => {
+    if (options.signal?.aborted) {
+      reject(aborted(args[0]));
+      return;
+    }
     const child = spawn(command, [...prefix, ...args], {
       cwd: options.cwd,
       env: npmEnv(options.env),
@@ -130,11 +136,16 @@ function runNpm(args: string[], options: { env: NodeJS.ProcessEnv; output: 'stde
       stdio: options.output === 'stderr' ? ['ignore', 2, 2] : 'ignore',
       shell: process.platform === 'win32' && command.endsWith('.cmd'),
     });
+    // npm's scripts run in npm's children; SIGTERM lets npm end them before it exits.
+    const onAbort = () => child.kill('SIGTERM');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (error) =>
       reject(new SupervisorError(ErrorCodes.RUNTIME_INSTALL_FAILED, `install-runtime: could not start npm (${error.message})`, { cause: error })),
     );
     child.on('exit', (code, signal) => {
-      if (code === 0) resolveRun();
+      options.signal?.removeEventListener('abort', onAbort);
+      if (options.signal?.aborted) reject(aborted(args[0]));
+      else if (code === 0) resolveRun();
       else
         reject(
           new SupervisorError(
@@ -148,6 +159,10 @@ function runNpm(args: string[], options: { env: NodeJS.ProcessEnv; output: 'stde
         );
     });
   });
+}
+
+function aborted(step: string | undefined): SupervisorError {
+  return new SupervisorError(ErrorCodes.RUNTIME_INSTALL_FAILED, `install-runtime: stopped during npm ${step}`, { details: { step, aborted: true } });
 }
 
 /** The npm that launched us when there is one (npx, npm exec, npm run), else `npm` from PATH. */
