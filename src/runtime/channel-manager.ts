@@ -449,6 +449,7 @@ function withConfig(plugin: AnyChannelPlugin, cfg: unknown, accountId: string, s
   return next;
 }
 
+/** Any field a host sees; the monitor's own comings and goings (grace, checks) change none of them. */
 function changeKey(status: ChannelAccountStatus): string {
-  return `${status.state}|${status.running}|${status.connected}|${status.busy}|${status.reconnectAttempts}|${status.lastError}|${status.lastStartAt}|${status.lastStopAt}|${status.generation}|${status.healthState}`;
+  return JSON.stringify(status);
 }
