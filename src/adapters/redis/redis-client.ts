@@ -2,7 +2,7 @@
 // once while the link is down (no offline queue): a lease renewal replayed after a reconnect would act on a
 // moment that has passed. Failures become typed errors that name the host and port, never the password.
 import { Redis } from 'ioredis';
-import { SupervisorError } from '../../errors.js';
+import { ConfigError, SupervisorError } from '../../errors.js';
 
 export const RedisErrorCodes = {
   /** Redis did not answer: refused, unresolvable, timed out, or the link is down. Retryable. */
@@ -76,14 +76,10 @@ export function redisEndpointOf(url: string): RedisEndpoint {
   try {
     parsed = new URL(url);
   } catch {
-    throw new SupervisorError('CONFIG_INVALID', 'cluster.redis must be a redis:// URL', {
-      details: { field: 'cluster.redis', expected: 'a redis:// or rediss:// URL' },
-    });
+    throw new ConfigError([{ field: 'cluster.redis', expected: 'a redis:// or rediss:// URL' }], 'connection pool options');
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new SupervisorError('CONFIG_INVALID', 'cluster.redis must be a redis:// URL', {
-      details: { field: 'cluster.redis', expected: 'a redis:// or rediss:// URL' },
-    });
+    throw new ConfigError([{ field: 'cluster.redis', expected: 'a redis:// or rediss:// URL' }], 'connection pool options');
   }
   return { host: parsed.hostname || '127.0.0.1', port: parsed.port === '' ? 6379 : Number(parsed.port) };
 }
