@@ -20,7 +20,13 @@ for (const node of profile.nodes) {
   const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
   byFrame.set(key, (byFrame.get(key) ?? 0) + (hits.get(node.id) ?? 0));
 }
-const total = profile.samples.length;
-for (const [key, n] of [...byFrame].sort((a, b) => b[1] - a[1]).slice(0, top)) {
+// Share of the busy samples: waiting (the gateway's start, the network) is not the client's cost.
+const idle = [...byFrame].filter(([key]) => key.startsWith('(idle)')).reduce((n, [, hits]) => n + hits, 0);
+const total = profile.samples.length - idle;
+console.log(`${total} busy samples of ${profile.samples.length}`);
+for (const [key, n] of [...byFrame]
+  .filter(([key]) => !key.startsWith('(idle)'))
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, top)) {
   console.log(`${((100 * n) / total).toFixed(1).padStart(5)}%  ${key}`);
 }
