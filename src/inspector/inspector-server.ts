@@ -19,7 +19,7 @@ import { describeMachine, type StateGraphNode } from './machine-graph.js';
 import { INSPECTOR_PAGE } from './page.js';
 import { layoutStatechart } from './statechart-layout.js';
 import { renderStatechartSvg } from './statechart-svg.js';
-import { traceHeader, traceLine } from './trace.js';
+import { TRACE_VERSION, traceHeader, traceLine } from './trace.js';
 
 /** An actor as the inspector knows it: what a command's `appliesTo` is asked about. */
 export interface InspectedActor {
@@ -107,11 +107,13 @@ export async function startInspector(options: InspectorOptions): Promise<Inspect
 
   const publish = (record: InspectionRecord) => {
     // Key-based redaction happened in sanitize(); known secret values are scrubbed from the final text.
-    const line = scrubSecrets(JSON.stringify(record), redactValues);
-    const clean = JSON.parse(line) as InspectionRecord;
+    const raw = JSON.stringify(record);
+    const line = scrubSecrets(raw, redactValues);
+    // Parsed back only when a secret value was scrubbed: the record is already plain sanitised data.
+    const clean = line === raw ? record : (JSON.parse(line) as InspectionRecord);
     history.push(clean);
     if (history.length > historyLimit) history.splice(0, history.length - historyLimit);
-    recorder?.write(`${traceLine(clean)}\n`);
+    recorder?.write(`{"v":${TRACE_VERSION},${line.slice(1)}\n`);
     for (const client of clients) client.write(`data: ${line}\n\n`);
   };
 
