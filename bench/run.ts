@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
 import { defaultFleetBenchOptions, runFleetBench, type FleetBenchResult } from './fleet.js';
 import { defaultPoolBenchOptions, runPoolBench, type PoolBenchResult } from './pool.js';
+import { defaultClusterBenchOptions, renderClusterMarkdown, runClusterBench, type ClusterBenchResult } from './pool-cluster.js';
 import { defaultChannelBenchOptions, renderChannelMarkdown, runChannelBench, type ChannelBenchResult } from './channels.js';
 import { renderMarkdown, type RunRecord } from './report.js';
 import { runCleanups } from './support/cleanup.js';
@@ -108,6 +109,19 @@ if (only.has('fleet')) {
   }
 }
 
+let clusterResult: ClusterBenchResult | undefined;
+let clusterError: string | undefined;
+// Part of every full run; `--only cluster` runs it alone.
+if (only.has('cluster') || args.only === undefined) {
+  log('bench 6: clustered pool on a real redis-server (forwarded against local, failover, Redis commands at 1,000 keys)');
+  try {
+    clusterResult = await runClusterBench({ ...defaultClusterBenchOptions, ...(args.quick ? { requests: 200, failoverRuns: 2 } : {}), log });
+  } catch (error) {
+    clusterError = (error as Error).message;
+    log(`  failed: ${clusterError}`);
+  }
+}
+
 record.durationMs = Math.round(performance.now() - t0);
 record.loadAvg1mAfter = currentLoadAvg1m();
 
@@ -156,6 +170,12 @@ if (!args['no-write']) {
     record.files.push(file);
     await writeFile(resultsDir + file, JSON.stringify({ ...common, result: fleetResult, error: fleetError }, null, 2) + '\n');
     extra.push(renderFleetMarkdown(fleetResult, fleetError));
+  }
+  if (clusterResult || clusterError) {
+    const file = `cluster-${stamp}.json`;
+    record.files.push(file);
+    await writeFile(resultsDir + file, JSON.stringify({ ...common, result: clusterResult, error: clusterError }, null, 2) + '\n');
+    extra.push(renderClusterMarkdown(clusterResult, clusterError));
   }
   await writeFile(resultsDir + 'latest.md', [renderMarkdown(record), ...extra].join('\n'));
   log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);
