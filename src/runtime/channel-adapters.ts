@@ -51,7 +51,9 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
     // has really ended, so a task that ignores its abort can never have a second one beside it.
     task: fromCallback<TaskCommand, TaskActorInput>(({ input, sendBack, receive }) => {
       const { channelId, accountId, generation } = input;
-      const log = logger.child({ channel: channelId, account: accountId });
+      // Made on first use: a child logger per account is a real cost at 10,000 accounts, and most never log.
+      let childLog: LoggerLike | undefined;
+      const log = () => (childLog ??= logger.child({ channel: channelId, account: accountId }));
       const abort = new AbortController();
       let attached = true;
       let ended = false;
@@ -75,7 +77,9 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
           accountId,
           account,
           abortSignal: abort.signal,
-          log,
+          get log() {
+            return log();
+          },
           getStatus: () => parts.statusOf(channelId, accountId),
           setStatus: (patch) => {
             if (attached && !ended && typeof patch === 'object' && patch !== null) sendBack({ type: 'account.status', generation, at: now(), patch });
@@ -86,13 +90,13 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
           () => end('exited without an error'),
           (error: unknown) => {
             const message = errorText(error);
-            log.warn({ err: message }, 'channel task failed');
+            log().warn({ err: message }, 'channel task failed');
             end(message);
           },
         );
       } catch (error) {
         const message = errorText(error);
-        log.warn({ err: message }, 'channel task threw on start');
+        log().warn({ err: message }, 'channel task threw on start');
         end(message);
       }
 
@@ -103,9 +107,9 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
         if (ctx === undefined || plugin?.gateway.stopAccount === undefined) return;
         // A throwing stop hook must not keep the account from stopping (openclaw#97797).
         try {
-          Promise.resolve(plugin.gateway.stopAccount(ctx)).catch((error: unknown) => log.warn({ err: errorText(error) }, 'stopAccount failed'));
+          Promise.resolve(plugin.gateway.stopAccount(ctx)).catch((error: unknown) => log().warn({ err: errorText(error) }, 'stopAccount failed'));
         } catch (error) {
-          log.warn({ err: errorText(error) }, 'stopAccount threw');
+          log().warn({ err: errorText(error) }, 'stopAccount threw');
         }
       });
 
