@@ -213,6 +213,22 @@ export function createClusteredPool(
     void local.release(OWNER_PREFIX + record.key);
   }
 
+  /**
+   * The owner's handle once its connection is usable; undefined when ownership ended meanwhile (the local
+   * acquire was cut short by the stand-down). While this host still owns the key, the acquire's own typed
+   * error (GATEWAY_UNREACHABLE, HANDSHAKE_REFUSED) is the answer.
+   */
+  async function ownerHandle(record: KeyRecord): Promise<PoolHandle | undefined> {
+    const owner = record.owner;
+    if (owner === undefined) return undefined;
+    try {
+      return await owner;
+    } catch (error) {
+      if (mayAct(record) && record.owner === owner) throw error;
+      return undefined;
+    }
+  }
+
   async function whenStarted(): Promise<void> {
     await started;
     if (closed) throw stoppedError('the connection pool is closed');
@@ -247,10 +263,7 @@ export function createClusteredPool(
   async function untilOwned(record: KeyRecord, deadline: number): Promise<string> {
     for (;;) {
       if (closed) throw stoppedError('the connection pool is closed');
-      if (mayAct(record) && record.owner !== undefined) {
-        await record.owner;
-        return hostId;
-      }
+      if (mayAct(record) && record.owner !== undefined && (await ownerHandle(record)) !== undefined) return hostId;
       const holder = await store!.holder(record.key);
       if (holder !== undefined && holder.hostId !== hostId) return holder.hostId;
       const left = deadline - performance.now();
@@ -290,7 +303,12 @@ export function createClusteredPool(
       const left = Math.floor(deadline - performance.now());
       if (left <= 0) throw timeoutError(method, timeoutMs);
       if (mayAct(record) && record.owner !== undefined) {
-        const handle = await record.owner;
+        const handle = await ownerHandle(record);
+        // The lease ended while the owner's connection was opening: nothing was sent; route again.
+        if (handle === undefined) {
+          await sleep(defaults.cluster.ownerPollMs);
+          continue;
+        }
         return handle.request(method, params, { timeoutMs: left });
       }
       const owner = await untilOwned(record, deadline).catch((error: unknown) => {
@@ -365,8 +383,8 @@ export function createClusteredPool(
       return reply({ ok: false, error: errorToWire(new SupervisorError('NOT_OWNER', 'this host does not own the key', { retryable: true })) });
     }
     try {
-      const handle = await record.owner;
-      if (!mayAct(record)) {
+      const handle = await ownerHandle(record);
+      if (handle === undefined || !mayAct(record)) {
         fencedDrops++;
         return reply({ ok: false, error: errorToWire(new SupervisorError('NOT_OWNER', 'this host does not own the key', { retryable: true })) });
       }
