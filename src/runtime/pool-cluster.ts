@@ -38,9 +38,11 @@ export interface ClusteredConnectionPool extends ConnectionPool {
   readonly hostId: string;
   /** Resolves when Redis answered and this host joined the cluster; rejects with the typed reason. */
   ready(): Promise<void>;
+  /** The lease charts of this host (`lease:<name>/<key>`), one root actor each: `startInspector({ actors })`. */
+  leases(): LeaseActor[];
 }
 
-type LeaseActor = Actor<typeof leaseMachine>;
+export type LeaseActor = Actor<typeof leaseMachine>;
 
 interface KeyRecord {
   key: string;
@@ -443,6 +445,7 @@ export function createClusteredPool(
   return {
     hostId,
     ready: () => whenStarted(),
+    leases: () => [...records.values()].flatMap((record) => (record.lease === undefined ? [] : [record.lease])),
     acquire,
     release,
     status,

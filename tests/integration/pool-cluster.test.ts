@@ -1,7 +1,9 @@
 // The clustered pool in one process (several pools, one real redis-server, fake gateways that count sockets):
 // one connection per gateway key across hosts, requests from every host, typed errors forwarded unchanged,
 // proactive events once, a released key moving to another host, bad Redis input typed.
+import type { Actor, AnyActorLogic, InspectionEvent } from 'xstate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leaseSystemId } from '../../src/machines/lease/index.js';
 import { createConnectionPool, type ClusteredConnectionPool } from '../../src/runtime/connection-pool.js';
 import { isSupervisorError } from '../../src/errors.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
@@ -39,8 +41,19 @@ afterAll(async () => {
   await redis?.stop();
 });
 
+const inspected: string[] = [];
+
 function host(id: string): ClusteredConnectionPool {
-  const pool = createConnectionPool({ name: 'itest', cluster: { redis: redis.url, hostId: id, leaseTtlMs: TTL } });
+  const pool = createConnectionPool({
+    name: 'itest',
+    cluster: { redis: redis.url, hostId: id, leaseTtlMs: TTL },
+    inspect: (event: unknown) => {
+      const { type, actorRef } = event as InspectionEvent;
+      // A root actor's id: the lease charts are created with id = systemId = lease:<pool>/<key>.
+      const { id } = actorRef as Actor<AnyActorLogic>;
+      if (type === '@xstate.actor' && id.startsWith('lease:')) inspected.push(id);
+    },
+  });
   pools.push(pool);
   return pool;
 }
@@ -68,6 +81,12 @@ describe('clustered connection pool (one process, real Redis)', () => {
     expect(isSupervisorError(slow) && slow.code).toBe('REQUEST_TIMEOUT');
     const owners = hosts.map((h) => h.status().cluster.leases.filter((l) => l.state === 'owned' || l.state === 'renewing').length);
     expect(owners.reduce((a, b) => a + b, 0)).toBe(3);
+    // Every lease is an actor under its instance-scoped systemId, and the pool's inspect observer sees it.
+    for (const pool of hosts) {
+      expect(pool.leases()).toHaveLength(3);
+      for (const lease of pool.leases()) expect(lease.system.get(leaseSystemId('itest', lease.getSnapshot().context.key))).toBe(lease);
+    }
+    expect(inspected.filter((id) => id.startsWith('lease:itest/ws://127.0.0.1:')).length, inspected.slice(0, 3).join()).toBeGreaterThanOrEqual(9);
     for (const pool of hosts) await pool.close();
     pools.length = 0;
   }, 30_000);
