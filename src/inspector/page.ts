@@ -90,17 +90,18 @@ function lifecycleOf(def, value){
 // Status cards keyed on the machine id; anything else gets the generic card (state and status).
 function pick(ctx, names){ if (!ctx) return undefined; for (var i = 0; i < names.length; i++) { var v = ctx[names[i]]; if (v !== undefined && v !== null) return v; } return undefined; }
 function errText(e){ if (e == null) return ''; if (typeof e === 'string') return e; return e.message || e.reason || e.code || JSON.stringify(e); }
-function childOf(actorId, machineId){ var out = null; actors.forEach(function(a){ if (a.parentId === actorId && a.machineId === machineId) out = a.actorId; }); return out; }
+// The child of that machine the parent listed at the cursor (an older connection actor is long gone).
+function childOf(actorId, machineId, live){ var out = null; actors.forEach(function(a){ if (a.parentId === actorId && a.machineId === machineId && (!live || live.indexOf(a.actorId) >= 0)) out = a.actorId; }); return out; }
 var CARDS = {
   gateway: function(a, s, w, now){
-    var conn = childOf(a.actorId, 'connection'); var cs = conn ? (w.get(conn) || {}) : {};
+    var conn = childOf(a.actorId, 'connection', s.children); var cs = conn ? (w.get(conn) || {}) : {};
     var c = s.context || {};
     return [['pid', c.pid == null ? '—' : c.pid], ['uptime', c.pid == null || !s.pidSince ? '—' : Math.round((now - s.pidSince) / 1000) + ' s'],
       ['bootId', c.bootId || '—'], ['reconnect attempts', cs.context ? cs.context.attempt : '—'], ['crashes', c.crashCount == null ? '—' : c.crashCount],
       ['last error', errText(c.error) || (c.lastExit ? 'exit ' + (c.lastExit.code == null ? c.lastExit.signal : c.lastExit.code) : '—'), 'err']];
   },
   connection: function(a, s){ var c = s.context || {}; return [['attempt', c.attempt], ['pause', c.pauseReason || '—'], ['last error', errText(c.lastRefusal) || c.lastProtocolError || (c.lastClose ? c.lastClose.code + ' ' + c.lastClose.reason : '—'), 'err']]; },
-  account: function(a, s){ var c = s.context || {}; return [['attempts', pick(c, ['attempts', 'attempt', 'restartAttempts', 'reconnectAttempts'])], ['last error', errText(pick(c, ['lastError', 'error'])) || '—', 'err'], ['health', pick(c, ['healthState', 'health']) || '—']]; },
+  account: function(a, s){ var c = s.context || {}; return [['attempts', pick(c, ['attempts', 'attempt', 'restartAttempts', 'reconnectAttempts'])], ['last error', errText(pick(c, ['lastError', 'error'])) || '—', 'err'], ['health', pick(c, ['healthState', 'health']) || (s.value && s.value.monitor ? valueText(s.value.monitor) : '—')], ['last restart', pick(c, ['lastRestartReason']) || '—']]; },
 };
 function cardFor(machineId){ if (!machineId) return null; if (CARDS[machineId]) return CARDS[machineId]; if (/account|channel/i.test(machineId)) return CARDS.account; return null; }
 
@@ -139,7 +140,11 @@ function renderSelected(w, now){
   var deepest = null;
   svg.querySelectorAll('[data-state]').forEach(function(g){ var on = act.has(g.getAttribute('data-state')); g.classList.toggle('active', on); if (on) deepest = g; });
   var key = selected + ' ' + JSON.stringify(s.value);
-  if (deepest && key !== shownKey && !fit) { shownKey = key; deepest.scrollIntoView({ block: 'center', inline: 'center' }); }
+  if (deepest && key !== shownKey && !fit) {
+    // Scroll the chart box only (not the page) so the active state sits in its middle.
+    shownKey = key; var box = $('chart'), r = deepest.getBoundingClientRect(), b = box.getBoundingClientRect();
+    box.scrollTop += r.top - b.top - (box.clientHeight - r.height) / 2; box.scrollLeft += r.left - b.left - (box.clientWidth - r.width) / 2;
+  }
   var last = new Set((s.last || []).flatMap(function(t){ return t.targets.map(function(x){ return t.source + '|' + t.eventType + '|' + x; }); }));
   svg.querySelectorAll('[data-edge]').forEach(function(g){ g.classList.toggle('last', last.has(g.getAttribute('data-edge').replace(/#\d+$/, ''))); });
 }

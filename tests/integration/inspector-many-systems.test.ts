@@ -1,19 +1,26 @@
 // Machines built by other parts of the product show up in the inspector through the same generic code:
-// a connection pool's root and its entries (each invoking the connection machine), fed by the pool's
-// `inspect` option, appear in the actor tree data with their machine ids, parents and drawn charts.
+// a connection pool's root and its entries (each invoking the connection machine), and channel accounts
+// (each the root of its own actor system), fed by their hosts' `inspect` option, appear in the actor tree
+// data with their machine ids, parents and drawn charts.
 import { request } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
+import type { InspectionEvent } from 'xstate';
 import { createConnectionPool } from '../../src/index.js';
 import { startInspector, type Inspector } from '../../src/inspector/index.js';
+import { createChannelManager } from '../../src/runtime/channel-manager.js';
 import { startFakeGateway, type FakeGateway } from '../../src/testing/index.js';
+import { configWith, quietLogger, scriptedPlugin, until } from '../support/channel-plugins.js';
 
 let inspector: Inspector | undefined;
 let fake: FakeGateway | undefined;
 let closePool: (() => Promise<void>) | undefined;
+let closeManager: (() => Promise<void>) | undefined;
 afterEach(async () => {
+  await closeManager?.();
   await closePool?.();
   await fake?.close();
   await inspector?.close();
+  [closeManager, closePool, fake, inspector] = [undefined, undefined, undefined, undefined];
 });
 
 function get(url: string): Promise<string> {
@@ -31,7 +38,8 @@ function get(url: string): Promise<string> {
 it('a connection pool and its entries appear with their machine ids, parents and charts, with no code of their own', async () => {
   inspector = await startInspector({});
   fake = await startFakeGateway();
-  const pool = createConnectionPool({ inspect: (event) => inspector!.observe(event) });
+  // The pool's option takes `unknown` events (its schema cannot name xstate's type): they are xstate's.
+  const pool = createConnectionPool({ inspect: (event) => inspector!.observe(event as InspectionEvent) });
   closePool = () => pool.close();
   const handle = await pool.acquire({ id: 'user-1', url: fake.url, token: 'pool-secret-token' });
   const machines = JSON.parse(await get(inspector.apiUrl('/api/machines'))) as Array<{ actorId: string; machineId?: string; systemId?: string }>;
@@ -48,4 +56,27 @@ it('a connection pool and its entries appear with their machine ids, parents and
   expect(chart).toContain('data-state="');
   expect(inspector.trace()).not.toContain('pool-secret-token');
   await handle.release();
+});
+
+it('channel accounts, each the root of its own system, appear as roots of their own with their drawn charts', async () => {
+  inspector = await startInspector({});
+  const plugin = scriptedPlugin();
+  const manager = createChannelManager({
+    plugins: [plugin.plugin],
+    loadConfig: () => configWith('chat', ['a1', 'a2']),
+    logger: quietLogger,
+    inspect: (event) => inspector!.observe(event),
+  });
+  closeManager = () => manager.close();
+  await manager.startChannels();
+  await until(() => inspector!.records().filter((r) => r.kind === 'actor' && r.machineId === 'account').length >= 2, 3_000, 'two accounts');
+  const machines = JSON.parse(await get(inspector.apiUrl('/api/machines'))) as Array<{ actorId: string; machineId?: string; systemId?: string }>;
+  const accounts = machines.filter((m) => m.machineId === 'account');
+  expect(accounts.map((a) => a.systemId).sort()).toEqual(['account:chat/a1', 'account:chat/a2']);
+  for (const account of accounts) {
+    const record = inspector.records().find((r) => r.kind === 'actor' && r.actorId === account.actorId)!;
+    expect(record.parentId).toBeUndefined();
+  }
+  const chart = await get(inspector.apiUrl(`/api/chart?actor=${accounts[0]!.actorId}`));
+  expect(chart).toContain('data-state="');
 });
