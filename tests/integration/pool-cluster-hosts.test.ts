@@ -170,9 +170,10 @@ describe('clustered pool across host processes', () => {
 
   it('proactive events reach the handler exactly once across hosts', async () => {
     for (let seq = 1; seq <= 3; seq++) emitEverywhere('steady', seq);
-    await sleep(800);
-    const steady = [...hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('steady-')));
-    expect(steady).toHaveLength(GATEWAYS * 3);
+    const steady = () => [...hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('steady-')));
+    await until(() => steady().length >= GATEWAYS * 3, 5_000);
+    await sleep(200);
+    expect(steady()).toHaveLength(GATEWAYS * 3);
     expect(duplicates()).toEqual([]);
   }, 30_000);
 
