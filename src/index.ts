@@ -47,6 +47,7 @@ export { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError, isSuperv
 export {
   startInspector,
   supervisorCommands,
+  channelManagerCommands,
   type Inspector,
   type InspectorOptions,
   type InspectorCommand,

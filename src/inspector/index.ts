@@ -4,4 +4,4 @@ export { describeMachine, listEdges, toMermaid, type StateGraphNode } from './ma
 export { layoutStatechart, transitionLabel, type ChartLayout, type ChartNode, type ChartEdge } from './statechart-layout.js';
 export { renderStatechartSvg } from './statechart-svg.js';
 export { parseTrace, traceHeader, traceLine, TRACE_VERSION, type Trace, type TraceHeader } from './trace.js';
-export { supervisorCommands } from './supervisor-commands.js';
+export { channelManagerCommands, supervisorCommands } from './supervisor-commands.js';

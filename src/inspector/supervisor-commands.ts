@@ -1,7 +1,7 @@
 // The commands the inspector page may run for a gateway supervisor, each through its public API: restart
 // and reload of the gateway, stop and start of it, and resuming its paused connection (the connection
-// machine's own `connection.resume`, sent to the child the supervisor's actor owns). Hosts add their
-// own (a channel account's stop/start) in the same shape.
+// machine's own `connection.resume`, sent to the child the supervisor's actor owns); and stop and start of
+// a channel account through the channel manager. Hosts add their own in the same shape.
 import type { AnyActorRef } from 'xstate';
 import type { InspectedActor, InspectorCommand } from './inspector-server.js';
 
@@ -25,6 +25,28 @@ export function supervisorCommands(supervisor: SupervisorLike): Record<string, I
       label: 'resume connection',
       appliesTo: (a) => a.machineId === 'connection' && a.actorId === connection()?.sessionId,
       run: () => connection()?.send({ type: 'connection.resume' }),
+    },
+  };
+}
+
+interface ChannelManagerLike {
+  startChannel(channelId: string, accountId?: string): Promise<unknown>;
+  stopChannel(channelId: string, accountId?: string): Promise<unknown>;
+}
+
+/** Stop and start of one channel account (`account:<channel>/<accountId>`) through the manager's API. */
+export function channelManagerCommands(manager: ChannelManagerLike): Record<string, InspectorCommand> {
+  const accountOf = (a: InspectedActor) => {
+    const match = /^account:([^/]+)\/(.+)$/.exec(a.systemId ?? '');
+    return match ? { channelId: match[1]!, accountId: match[2]! } : undefined;
+  };
+  const isAccount = (a: InspectedActor) => accountOf(a) !== undefined;
+  return {
+    stopAccount: { label: 'stop account', appliesTo: isAccount, run: (a) => manager.stopChannel(accountOf(a)!.channelId, accountOf(a)!.accountId) },
+    startAccount: {
+      label: 'start account',
+      appliesTo: isAccount,
+      run: (a) => manager.startChannel(accountOf(a)!.channelId, accountOf(a)!.accountId),
     },
   };
 }

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import type { InspectionEvent } from 'xstate';
 import { createConnectionPool } from '../../src/index.js';
-import { startInspector, type Inspector } from '../../src/inspector/index.js';
+import { channelManagerCommands, startInspector, type Inspector, type InspectorOptions } from '../../src/inspector/index.js';
 import { createChannelManager } from '../../src/runtime/channel-manager.js';
 import { startFakeGateway, type FakeGateway } from '../../src/testing/index.js';
 import { configWith, quietLogger, scriptedPlugin, until } from '../support/channel-plugins.js';
@@ -59,7 +59,8 @@ it('a connection pool and its entries appear with their machine ids, parents and
 });
 
 it('channel accounts, each the root of its own system, appear as roots of their own with their drawn charts', async () => {
-  inspector = await startInspector({});
+  const commands: NonNullable<InspectorOptions['commands']> = {};
+  inspector = await startInspector({ commands });
   const plugin = scriptedPlugin();
   const manager = createChannelManager({
     plugins: [plugin.plugin],
@@ -68,6 +69,7 @@ it('channel accounts, each the root of its own system, appear as roots of their 
     inspect: (event) => inspector!.observe(event),
   });
   closeManager = () => manager.close();
+  Object.assign(commands, channelManagerCommands(manager));
   await manager.startChannels();
   await until(() => inspector!.records().filter((r) => r.kind === 'actor' && r.machineId === 'account').length >= 2, 3_000, 'two accounts');
   const machines = JSON.parse(await get(inspector.apiUrl('/api/machines'))) as Array<{ actorId: string; machineId?: string; systemId?: string }>;
@@ -79,4 +81,26 @@ it('channel accounts, each the root of its own system, appear as roots of their 
   }
   const chart = await get(inspector.apiUrl(`/api/chart?actor=${accounts[0]!.actorId}`));
   expect(chart).toContain('data-state="');
+
+  // The page's stop button for a1 goes through the manager's public stopChannel, and only for accounts.
+  const a1 = accounts.find((a) => a.systemId === 'account:chat/a1')!;
+  const listed = JSON.parse(await get(inspector.apiUrl('/api/machines'))) as Array<{ actorId: string; commands: Array<{ name: string }> }>;
+  expect(listed.find((m) => m.actorId === a1.actorId)?.commands.map((c) => c.name)).toEqual(['stopAccount', 'startAccount']);
+  expect(await post(inspector.apiUrl('/api/command'), { command: 'stopAccount', actorId: a1.actorId })).toBe(200);
+  expect(manager.isManuallyStopped('chat', 'a1')).toBe(true);
+  expect(manager.isManuallyStopped('chat', 'a2')).toBe(false);
+  expect(inspector.records().some((r) => r.kind === 'command' && r.command === 'stopAccount' && r.source === 'page' && r.outcome === 'ok')).toBe(
+    true,
+  );
 });
+
+function post(url: string, body: unknown): Promise<number> {
+  return new Promise((resolve, reject) => {
+    request(url, { method: 'POST', headers: { 'content-type': 'application/json' } }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    })
+      .on('error', reject)
+      .end(JSON.stringify(body));
+  });
+}
