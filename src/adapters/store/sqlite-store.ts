@@ -1,7 +1,8 @@
 // The default fleet store: one SQLite file (better-sqlite3, WAL). Opening checks that the file is a database
 // and writable before anything else happens, so a bad path fails at start with a typed error instead of
 // half-way through a batch. Statements are prepared once; a batch is one transaction.
-import Database from 'better-sqlite3';
+import { createRequire } from 'node:module';
+import type Database from 'better-sqlite3';
 import { ErrorCodes, SupervisorError } from '../../errors.js';
 import type { FleetChange, FleetStore, FleetView, JournalEntry } from './fleet-store.js';
 
@@ -40,10 +41,27 @@ interface JournalRow {
   at: number;
 }
 
+/**
+ * better-sqlite3 is an optional peer dependency: it compiles SQLite from source where no prebuilt binary can be
+ * fetched, and only a fleet client with the default store needs it. It is loaded on first use.
+ */
+function loadDriver(path: string): typeof Database {
+  try {
+    return createRequire(import.meta.url)('better-sqlite3') as typeof Database;
+  } catch (error) {
+    throw new SupervisorError(
+      ErrorCodes.STORE_FAILED,
+      'the default fleet store needs better-sqlite3: `npm install better-sqlite3@12`, or pass your own `store`',
+      { details: { reason: 'driver-missing', path }, cause: error },
+    );
+  }
+}
+
 export function openSqliteStore(options: SqliteStoreOptions): FleetStore {
+  const Driver = loadDriver(options.path);
   let db: Database.Database;
   try {
-    db = new Database(options.path, { fileMustExist: false });
+    db = new Driver(options.path, { fileMustExist: false });
     db.pragma('journal_mode = WAL');
     // WAL + NORMAL: a committed transaction survives the process being killed (it is in the OS's cache);
     // only a power loss can take the last few, and the journal de-duplicates what a re-sync brings back.
