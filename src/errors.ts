@@ -56,6 +56,10 @@ export const ErrorCodes = {
   ACCOUNT_RESOLVE_FAILED: 'ACCOUNT_RESOLVE_FAILED',
   /** The channel manager was closed; later calls settle with this. */
   CHANNELS_CLOSED: 'CHANNELS_CLOSED',
+  /** A clustered pool's Redis did not answer: refused, unresolvable, timed out, or the link is down. Retryable. */
+  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
+  /** A clustered pool's Redis refused the credential (WRONGPASS, NOAUTH). Not retryable until the host fixes it. */
+  REDIS_AUTH_FAILED: 'REDIS_AUTH_FAILED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];

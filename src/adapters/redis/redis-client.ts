@@ -2,14 +2,10 @@
 // once while the link is down (no offline queue): a lease renewal replayed after a reconnect would act on a
 // moment that has passed. Failures become typed errors that name the host and port, never the password.
 import { Redis } from 'ioredis';
-import { ConfigError, SupervisorError } from '../../errors.js';
+import { ConfigError, ErrorCodes, SupervisorError } from '../../errors.js';
 
-export const RedisErrorCodes = {
-  /** Redis did not answer: refused, unresolvable, timed out, or the link is down. Retryable. */
-  REDIS_UNAVAILABLE: 'REDIS_UNAVAILABLE',
-  /** Redis refused the credential (WRONGPASS, NOAUTH). Not retryable until the host fixes it. */
-  REDIS_AUTH_FAILED: 'REDIS_AUTH_FAILED',
-} as const;
+/** The Redis failures, from the one catalogue of error codes (src/errors.ts). */
+export const RedisErrorCodes = { REDIS_UNAVAILABLE: ErrorCodes.REDIS_UNAVAILABLE, REDIS_AUTH_FAILED: ErrorCodes.REDIS_AUTH_FAILED } as const;
 
 export interface RedisEndpoint {
   host: string;
