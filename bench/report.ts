@@ -47,7 +47,8 @@ function renderThroughput(run: RunRecord): string[] {
     `One real gateway (ready ${run.gatewayReadyMs ?? '?'} ms after spawn; measured once its CPU fell below 10% of a core, ` +
       `${settleText(run.gatewaySettle)}), method \`${o.method}\`, scopes operator.admin. ` +
       `${o.rounds} rounds, client order rotated each round; per round and client: new connection, ${o.warmupCalls} warm-up calls, ` +
-      `${o.sequentialCalls} sequential calls, ${o.burstCalls} calls issued at once, then ${o.windowInFlight} in flight for ${o.windowDurationMs} ms. ` +
+      `${o.sequentialCalls} sequential calls, ${o.burstCalls} calls issued at once, then ${o.windowInFlight} in flight for ${o.windowDurationMs} ms, ` +
+      `then ${o.handshakes ?? 0} more open/close cycles; a round's handshake is the median of its ${(o.handshakes ?? 0) + 1} opens (to hello-ok), the table's the median over rounds. ` +
       'calls/s are medians over rounds; latency percentiles pool every call of every round (nearest rank); burst latency runs from the start of the burst. ' +
       'CPU per call: this client process (user + system) and the gateway process (/proc, 10 ms ticks).',
     '',
