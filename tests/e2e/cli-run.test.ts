@@ -5,9 +5,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readRunLines } from '../support/run-lines.js';
 import { freePort } from '../support/free-port.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
 
@@ -58,19 +58,11 @@ describe('openclaw-supervisor run', () => {
       ],
       { cwd: repo, stdio: ['ignore', 'pipe', 'pipe'] },
     );
-    const lines: Array<{ type: string; elapsedMs: number; text: string; url?: string; status?: { pid?: number } }> = [];
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
-    const ready = new Promise<void>((resolveReady, rejectReady) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const parsed = JSON.parse(line) as (typeof lines)[number];
-        lines.push(parsed);
-        if (parsed.type === 'ready') resolveReady();
-        if (parsed.type === 'error') rejectReady(new Error(line));
-      });
-      void exited.then(() => rejectReady(new Error(`exited before ready: ${stderr}`)));
-    });
+    const { lines, ready, stderr } = readRunLines<{ type: string; elapsedMs: number; text: string; url?: string; status?: { pid?: number } }>(
+      child,
+      exited,
+    );
     try {
       await ready;
       const kinds = lines.map((l) => l.type);
@@ -109,7 +101,7 @@ describe('openclaw-supervisor run', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
     // The token is never printed, nor recorded; the trace is versioned JSON lines from the system's first event.
-    expect(JSON.stringify(lines) + stderr).not.toContain(TOKEN);
+    expect(JSON.stringify(lines) + stderr()).not.toContain(TOKEN);
     const trace = (await readFile(join(stateDir, 'trace.jsonl'), 'utf8'))
       .trim()
       .split('\n')

@@ -8,10 +8,10 @@ import { mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } fr
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listPids, readCmdline } from '../../src/adapters/process/process-table.js';
+import { readRunLines } from '../support/run-lines.js';
 import { freePort } from '../support/free-port.js';
 import { missingPackageFiles, repoToolingIn, type PackageJsonShape } from '../support/package-contents.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
@@ -149,21 +149,10 @@ describe('the published package', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    let stderr = '';
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
       child.on('close', (code, signal) => r({ code, signal })),
     );
-    const lines: Array<{ type: string; status?: { pid?: number } }> = [];
-    const ready = new Promise<void>((resolveReady, rejectReady) => {
-      createInterface({ input: child.stdout }).on('line', (line) => {
-        const parsed = JSON.parse(line) as (typeof lines)[number];
-        lines.push(parsed);
-        if (parsed.type === 'ready') resolveReady();
-        if (parsed.type === 'error') rejectReady(new Error(line));
-      });
-      void exited.then(() => rejectReady(new Error(`exited before ready: ${stderr}`)));
-    });
+    const { lines, ready } = readRunLines<{ type: string; status?: { pid?: number } }>(child, exited);
     try {
       await ready;
       const pid = lines.find((l) => l.type === 'spawned')?.status?.pid;
