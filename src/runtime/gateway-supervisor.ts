@@ -17,7 +17,7 @@ import { createDefaultLogger } from '../logger.js';
 import { gatewaySystemId } from '../machines/gateway/index.js';
 import { composeStatus, statusKey, watchGateway } from './compose-status.js';
 import { failureToError } from './failure-to-error.js';
-import { lookupIn, provideGatewayMachine } from './gateway-adapters.js';
+import { registerGatewayInstance, sharedGatewayMachine } from './gateway-adapters.js';
 import { createGatewayInstance } from './gateway-instance.js';
 import { refreshOutcome } from './refresh-outcome.js';
 import type { SupervisorStatus } from './status.js';
@@ -69,12 +69,13 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   });
   const rpc = instance.rpc;
 
-  const actor = createActor(provideGatewayMachine(lookupIn([instance])), {
+  const actor = createActor(sharedGatewayMachine(), {
     id: 'gateway',
     systemId: gatewaySystemId(instance.key),
     input: instance.input,
     ...(inspect === undefined ? {} : { inspect }),
   });
+  const unregister = registerGatewayInstance(actor.system, instance);
 
   let status: SupervisorStatus = composeStatus(actor.getSnapshot(), instance);
   let lastKey = statusKey(status);
@@ -227,6 +228,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
       watching.unsubscribe();
       actor.stop();
+      unregister();
       emitter.removeAllListeners();
     },
   };

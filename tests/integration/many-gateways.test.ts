@@ -6,15 +6,18 @@ import { gatewaySupervisorSchema, parseOptions } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { gatewaySystemId, refreshSystemId, selectGatewayStatus, type GatewaySnapshot } from '../../src/machines/gateway/index.js';
 import { lookupIn, provideGatewayMachine } from '../../src/runtime/gateway-adapters.js';
+import { createGatewaySupervisor, type GatewaySupervisor } from '../../src/runtime/gateway-supervisor.js';
 import { createGatewayInstance, type GatewayInstance } from '../../src/runtime/gateway-instance.js';
 import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 
 const fakes: FakeGateway[] = [];
+const supervisors: GatewaySupervisor[] = [];
 let fleet: Actor<ReturnType<typeof fleetMachine>> | undefined;
 
 afterEach(async () => {
   fleet?.stop();
   fleet = undefined;
+  await Promise.all(supervisors.splice(0).map((supervisor) => supervisor.dispose()));
   await Promise.all(fakes.splice(0).map((fake) => fake.close()));
 });
 
@@ -92,5 +95,30 @@ describe('two gateway machines in one actor system', () => {
 
     fleet.stop();
     for (const ref of gateways) expect(ref.getSnapshot().status).toBe('stopped');
+  });
+});
+
+describe('supervisors of one process', () => {
+  it('share one provided machine, and two with the same name still each reach their own gateway', async () => {
+    fakes.push(await startFakeGateway(), await startFakeGateway());
+    const [fakeA, fakeB] = fakes as [FakeGateway, FakeGateway];
+    // Both are named "default": their instance keys are equal, their actor systems are not.
+    const a = createGatewaySupervisor({ mode: 'attach', url: fakeA.url, token: 'token-of-a', logger: silentLogger });
+    const b = createGatewaySupervisor({ mode: 'attach', url: fakeB.url, token: 'token-of-b', logger: silentLogger });
+    supervisors.push(a, b);
+    expect(a.actor.logic).toBe(b.actor.logic);
+    expect(a.actor.system).not.toBe(b.actor.system);
+
+    await Promise.all([a.start(), b.start()]);
+    expect(fakeA.connections.map((c) => c.connectParams)).toEqual([expect.objectContaining({ auth: { token: 'token-of-a' } })]);
+    expect(fakeB.connections.map((c) => c.connectParams)).toEqual([expect.objectContaining({ auth: { token: 'token-of-b' } })]);
+    expect(await a.request('health')).toEqual({ method: 'health' });
+    expect(await b.request('status')).toEqual({ method: 'status' });
+
+    // Disposing one leaves the other's parts in place: it reconnects on its own credential.
+    await a.dispose();
+    fakeB.connections[0]?.socket.close(1012, 'service restart');
+    await until(() => fakeB.connections.length === 2 && b.getStatus().state === 'running', 'b reconnected');
+    expect(fakeB.connections[1]?.connectParams).toMatchObject({ auth: { token: 'token-of-b' } });
   });
 });

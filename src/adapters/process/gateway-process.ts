@@ -16,9 +16,9 @@ export interface GatewayProcessDeps extends GatewaySpawnOptions {
  * Builds the actor logic the runtime provides as `gatewayProcess`. Built once: `depsFor` turns each
  * actor's input (its instance key and epoch) into that gateway's spawn options, read at every spawn.
  */
-export function createGatewayProcessLogic(depsFor: (input: ProcessActorInput) => GatewayProcessDeps) {
-  return fromCallback<ProcessCommand, ProcessActorInput>(({ input, sendBack, receive }) => {
-    const deps = depsFor(input);
+export function createGatewayProcessLogic(depsFor: (input: ProcessActorInput, system: object) => GatewayProcessDeps) {
+  return fromCallback<ProcessCommand, ProcessActorInput>(({ input, system, sendBack, receive }) => {
+    const deps = depsFor(input, system);
     const { graceMs, logger } = deps;
     const epoch = input.epoch;
     const signal = (event: ProcessSignal): void => sendBack(event);

@@ -84,9 +84,9 @@ export interface GatewaySocketHandle {
  * The actor logic the runtime provides as `gatewaySocket`. Built once: `depsFor` turns each socket's input
  * (its url, instance key and epoch) into that connection's deps, so one logic serves many connections.
  */
-export function createGatewaySocketLogic(depsFor: (input: SocketActorInput) => GatewaySocketDeps) {
-  return fromCallback<SocketCommand, SocketActorInput>(({ input, sendBack, receive }) => {
-    const handle = openGatewaySocket(depsFor(input), input.epoch, (signal) => sendBack(signal));
+export function createGatewaySocketLogic(depsFor: (input: SocketActorInput, system: object) => GatewaySocketDeps) {
+  return fromCallback<SocketCommand, SocketActorInput>(({ input, system, sendBack, receive }) => {
+    const handle = openGatewaySocket(depsFor(input, system), input.epoch, (signal) => sendBack(signal));
     receive((command) => handle.command(command));
     return () => handle.dispose();
   });

@@ -13,10 +13,10 @@ export interface GatewayDeps extends ConnectionDeps {
   probePort(input: EndpointInput, signal: AbortSignal): Promise<PortProbeResult>;
   /** Resolves once the port accepts connections; aborted when the machine leaves the state. */
   waitListening(input: EndpointInput, signal: AbortSignal): Promise<void>;
-  /** `openclaw doctor --fix` for the instance's state dir. */
-  doctor(input: InstanceInput, signal: AbortSignal): Promise<DoctorResult>;
+  /** `openclaw doctor --fix` for the instance's state dir; `system` (the actor system, as an identity) scopes the key. */
+  doctor(input: InstanceInput, signal: AbortSignal, system: object): Promise<DoctorResult>;
   /** Asks a gateway we do not own to restart in place (`gateway.restart.request`). */
-  requestInPlaceRestart(input: InstanceInput, signal: AbortSignal): Promise<void>;
+  requestInPlaceRestart(input: InstanceInput, signal: AbortSignal, system: object): Promise<void>;
 }
 
 /** For `gatewayMachine.provide(...)`, which type-checks each actor against its placeholder. */
@@ -26,8 +26,8 @@ export function createGatewayImplementations(deps: GatewayDeps) {
       gatewayProcess: deps.process,
       probePort: fromPromise<PortProbeResult, EndpointInput>(({ input, signal }) => deps.probePort(input, signal)),
       waitListening: fromPromise<void, EndpointInput>(({ input, signal }) => deps.waitListening(input, signal)),
-      doctor: fromPromise<DoctorResult, InstanceInput>(({ input, signal }) => deps.doctor(input, signal)),
-      requestInPlaceRestart: fromPromise<void, InstanceInput>(({ input, signal }) => deps.requestInPlaceRestart(input, signal)),
+      doctor: fromPromise<DoctorResult, InstanceInput>(({ input, signal, system }) => deps.doctor(input, signal, system)),
+      requestInPlaceRestart: fromPromise<void, InstanceInput>(({ input, signal, system }) => deps.requestInPlaceRestart(input, signal, system)),
       connection: connectionMachine.provide(createConnectionImplementations(deps)),
     },
   };
