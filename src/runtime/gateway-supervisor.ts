@@ -79,18 +79,32 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
 
   let status: SupervisorStatus = composeStatus(actor.getSnapshot(), instance);
   let lastKey = statusKey(status);
+  // A refusal is an error with a stack: built when the reason to refuse changes, not on every status.
+  let refusalReason: string | undefined;
+  const refuseFor = (s: SupervisorStatus) => {
+    const reason = refusalReasonOf(s);
+    if (reason === refusalReason) return;
+    refusalReason = reason;
+    rpc.refuse(refusalFor(s));
+  };
+  // Both watched actors notify on every step; the status is only worth composing when a snapshot changed.
+  let seen: [unknown, unknown] = [undefined, undefined];
   const refresh = () => {
-    const next = composeStatus(actor.getSnapshot(), instance);
+    const snapshot = actor.getSnapshot();
+    const connection = snapshot.children.connection?.getSnapshot();
+    if (seen[0] === snapshot && seen[1] === connection) return;
+    seen = [snapshot, connection];
+    const next = composeStatus(snapshot, instance);
     const key = statusKey(next);
     if (key === lastKey) return;
     lastKey = key;
     status = next;
-    rpc.refuse(refusalFor(next));
+    refuseFor(next);
     safeEmit('status', next);
   };
   const watching = watchGateway(actor, refresh);
   actor.start();
-  rpc.refuse(refusalFor(status));
+  refuseFor(status);
 
   const waitFor = (accept: (s: SupervisorStatus) => boolean | Error): Promise<SupervisorStatus> =>
     new Promise((resolve, reject) => {
@@ -240,6 +254,14 @@ let sharedDefaultLogger: LoggerLike | undefined;
 function defaultLogger(): LoggerLike {
   sharedDefaultLogger ??= createDefaultLogger();
   return sharedDefaultLogger;
+}
+
+/** What a refusal would say, as a key: equal keys refuse alike. */
+function refusalReasonOf(s: SupervisorStatus): string | undefined {
+  if (s.state === 'stopped') return 'stopped';
+  if (s.state === 'error') return `error ${JSON.stringify(s.error)}`;
+  if (s.connection?.state === 'paused') return `paused ${s.connection.pauseReason ?? ''}`;
+  return undefined;
 }
 
 function refusalFor(s: SupervisorStatus): SupervisorError | null {

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HelloOkSchema } from '../../src/protocol/hello.js';
 import { isSupportedProtocol, parseHelloOk, summarizeHello } from '../../src/protocol/index.js';
 import { helloOkPayload } from '../support/fake-gateway.js';
 
@@ -51,5 +53,48 @@ describe('hello-ok', () => {
     expect(isSupportedProtocol(4)).toBe(true);
     expect(isSupportedProtocol(3)).toBe(false);
     expect(isSupportedProtocol(5)).toBe(false);
+  });
+
+  // parseHelloOk checks a well-formed hello by hand and leaves the schema for bad ones: both must give
+  // the same verdict on anything, near-misses of each field included.
+  it('gives the schema verdict on any payload (hand check and schema agree)', () => {
+    const field = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.constantFrom('', 'x', 'hello-ok', 'device-token'),
+      fc.constantFrom(0, 1, 4, -1, 1.5, 2 ** 60, Number.NaN),
+      fc.constant([]),
+      fc.constant(['a', 'b']),
+      fc.constant(['a', 2]),
+      fc.constant({}),
+      fc.boolean(),
+    );
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: field });
+    const hello = fc.record({
+      type: maybe(fc.constant('hello-ok')),
+      protocol: maybe(fc.integer({ min: 1, max: 9 })),
+      server: maybe(fc.record({ version: maybe(fc.constant('v')), bootId: maybe(fc.constant('b')), connId: maybe(fc.constant('c')) })),
+      features: maybe(fc.record({ methods: maybe(fc.constant(['health'])), events: maybe(fc.constant(['tick'])) })),
+      auth: maybe(
+        fc.record(
+          { role: maybe(fc.constant('operator')), scopes: maybe(fc.constant(['operator.admin'])), method: field, deviceToken: field },
+          { requiredKeys: ['role', 'scopes'] },
+        ),
+      ),
+      policy: maybe(
+        fc.record({ maxPayload: maybe(fc.constant(10)), maxBufferedBytes: maybe(fc.constant(10)), tickIntervalMs: maybe(fc.constant(10)) }),
+      ),
+    });
+    let accepted = 0;
+    fc.assert(
+      fc.property(fc.oneof(hello, field), (payload) => {
+        const verdict = parseHelloOk(payload).ok;
+        expect(verdict).toBe(HelloOkSchema.safeParse(payload).success);
+        if (verdict) accepted++;
+      }),
+      { numRuns: 2_000 },
+    );
+    // The generator reaches both verdicts, so the agreement is not vacuous.
+    expect(accepted).toBeGreaterThan(0);
   });
 });

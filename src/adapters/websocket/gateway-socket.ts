@@ -163,12 +163,14 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     if (phase === 'closing' || phase === 'closed') return;
     if (isBinary) return protocolError('binary frame, expected JSON text');
     const text = rawToString(data);
-    // The hot path: a successful response to one of our requests. Its shape is checked by hand (exactly
-    // what the schema checks for `ok: true`; the payload is the caller's) and the schema parse is skipped.
-    if (phase === 'ready') {
+    // The hot path: a successful response to one of our requests (or hello-ok to our connect). Its shape is
+    // checked by hand (exactly what the schema checks for `ok: true`; the payload is the caller's, or
+    // parseHelloOk's) and the frame schema's parse is skipped.
+    if (phase === 'ready' || phase === 'handshaking') {
       const fast = okResponseOf(text);
       if (fast !== undefined) {
-        deps.rpc.handleResponse(fast);
+        if (fast.id === connectId) handleConnectResponse(fast);
+        else deps.rpc.handleResponse(fast);
         return noteActivity();
       }
     }
@@ -262,8 +264,9 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   }
 
   function noteActivity(): void {
-    // Only a live handshake or connection feeds the watchdog; frames around a refusal or close do not.
-    if ((phase !== 'ready' && phase !== 'handshaking' && phase !== 'awaiting-challenge') || disposed) return;
+    // Only a live connection feeds the liveness watchers: the handshake has its own deadline (and its
+    // frames their own signals), and frames around a refusal or close say nothing about liveness.
+    if (phase !== 'ready' || disposed) return;
     const at = now();
     if (at - lastActivityAt < activityThrottleMs) return;
     lastActivityAt = at;
