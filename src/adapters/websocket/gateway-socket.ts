@@ -315,10 +315,11 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     const attached = sink;
     sink = null;
     deps.rpc.detach(
-      new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection closed while the request was in flight', {
-        retryable: true,
-        details: { closeCode: code, closeReason: reason },
-      }),
+      () =>
+        new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'connection closed while the request was in flight', {
+          retryable: true,
+          details: { closeCode: code, closeReason: reason },
+        }),
       attached,
     );
   }

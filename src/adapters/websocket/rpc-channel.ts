@@ -61,8 +61,9 @@ export interface RpcChannel {
   request(method: string, params?: unknown, options?: RpcRequestOptions): Promise<unknown>;
   attach(sink: RpcSink): void;
   /** Rejects every in-flight request with `error`; queued ones wait for the next attach. With `sink`, only
-   * acts when that sink is the attached one (a late close of a replaced socket changes nothing). */
-  detach(error: SupervisorError, sink?: RpcSink): void;
+   * acts when that sink is the attached one (a late close of a replaced socket changes nothing). A function
+   * is called only when a request is in flight (an error's stack is not free, and most closes find none). */
+  detach(error: SupervisorError | (() => SupervisorError), sink?: RpcSink): void;
   handleResponse(frame: ResponseFrame): void;
   /** While set, queued, waiting and new requests reject at once with it; `null` lifts it. */
   refuse(error: SupervisorError | null): void;
@@ -318,7 +319,7 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     detach(error, only) {
       if (only !== undefined && sink !== only) return;
       sink = null;
-      rejectInFlight(error);
+      if (inFlight.size > 0) rejectInFlight(typeof error === 'function' ? error() : error);
     },
     refuse(error) {
       if (closedWith !== null) return;

@@ -7,8 +7,20 @@ export interface MetaSnapshot {
   getMeta(): Record<string, unknown>;
 }
 
+// Snapshots are immutable and each is read by both the lifecycle reporter and the status: read once.
+const metaOfSnapshot = new WeakMap<MetaSnapshot, GatewayStateMeta>();
+
 /** The lifecycle meta of the deepest active state that declares one (every leaf does). */
 export function lifecycleMetaOf(snapshot: MetaSnapshot): GatewayStateMeta {
+  let meta = metaOfSnapshot.get(snapshot);
+  if (meta === undefined) {
+    meta = deepestLifecycleMeta(snapshot);
+    metaOfSnapshot.set(snapshot, meta);
+  }
+  return meta;
+}
+
+function deepestLifecycleMeta(snapshot: MetaSnapshot): GatewayStateMeta {
   let best: { depth: number; meta: GatewayStateMeta } | undefined;
   for (const [id, meta] of Object.entries(snapshot.getMeta())) {
     if (!isLifecycleMeta(meta)) continue;
