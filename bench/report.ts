@@ -1,5 +1,6 @@
 // The human summary, bench/results/latest.md: tables of medians and percentiles, the ratios against the
 // baselines measured in the same run, the machine, and every gap said plainly.
+import type { PairedResult } from './paired.js';
 import type { MachineInfo } from './support/machine.js';
 import type { QuietResult } from './support/proc-cpu.js';
 import type { ThroughputResult } from './throughput.js';
@@ -85,6 +86,7 @@ function renderThroughput(run: RunRecord): string[] {
   const figures = ['sequentialCallsPerSec', 'sequentialP50Ms', 'sequentialP99Ms', 'burstOkPerSec', 'windowCallsPerSec', 'handshakeMs'];
   for (const f of figures) out.push(`| ${f} | ${fmt(t.ratios[`${f}.ours/raw`])} | ${fmt(t.ratios[`${f}.ours/reference`])} |`);
   out.push('');
+  if (t.paired !== undefined) out.push(...renderPaired(t.paired));
   return out;
 }
 
@@ -163,4 +165,24 @@ function fmt(value: number | null | undefined): string {
 
 function fmtSigned(value: number | null): string {
   return value === null ? 'n/a' : value >= 0 ? `+${value}` : String(value);
+}
+
+/** The goal figures, from pairs of interleaved blocks (bench/paired.ts). */
+function renderPaired(p: PairedResult): string[] {
+  const o = p.options;
+  return [
+    '### Goal figures: ours against raw, paired',
+    '',
+    `Both clients open at once on the same gateway, taking turns in ABBA order (raw, ours, ours, raw): ${o.sequentialPairs} pairs of ` +
+      `${o.blockCalls}-call sequential blocks after ${o.warmupCalls} warm-up calls each, then ${o.handshakePairs} pairs of open-to-hello-ok ` +
+      'handshakes (each followed by a close). A figure is the median of the per-pair ratios (so a burst of machine noise lands on both ' +
+      'clients of a pair), with the middle half of the ratios beside it; p50 pools every call of the blocks.',
+    '',
+    '| figure | goal | ours / raw | middle half of pairs | ours | raw |',
+    '| --- | --- | --- | --- | --- | --- |',
+    `| sequential calls/s | at least 0.95 | ${p.sequentialCallsPerSecRatio} | ${p.sequentialRatioIqr.join(' - ')} | | |`,
+    `| sequential p50 | at most 1.05 | ${p.sequentialP50Ms.ratio} | | ${p.sequentialP50Ms.ours} ms | ${p.sequentialP50Ms.raw} ms |`,
+    `| handshake (new supervisor to running, against new socket to hello-ok) | at most 1.3 | ${p.handshakeRatio} | ${p.handshakeRatioIqr.join(' - ')} | ${p.handshakeMedianMs.ours} ms | ${p.handshakeMedianMs.raw} ms |`,
+    '',
+  ];
 }

@@ -2,6 +2,7 @@
 // client, ours) and each round: handshake time, 1,000 sequential calls (calls/s, p50/p99), 1,000 calls
 // issued at once (completions/s, successes, "server busy" refusals), and a sustained window of 32 calls
 // in flight for a fixed time. Rounds rotate the client order so drift on a noisy machine is shared.
+import { defaultPairedOptions, runPairedComparison, type PairedOptions, type PairedResult } from './paired.js';
 import { isGap, openClient, preloadClient, type BenchClient, type ClientKind, type Endpoint } from './support/clients.js';
 import { processCpuMs } from './support/proc-cpu.js';
 import { median, ratio, round, summarize, type LatencySummary } from './support/stats.js';
@@ -17,6 +18,8 @@ export interface ThroughputOptions {
   /** Extra open/close cycles per round and client; the round's handshake is the median of all of them. */
   handshakes: number;
   kinds: readonly ClientKind[];
+  /** The goal figures (ours against raw) measured again as pairs of short interleaved blocks; false skips. */
+  paired: PairedOptions | false;
   log: (line: string) => void;
 }
 
@@ -34,6 +37,7 @@ export const defaultThroughputOptions: Omit<ThroughputOptions, 'log'> = {
   // One handshake is a few milliseconds: a single sample per round is mostly noise.
   handshakes: 20,
   kinds: ['raw', 'reference', 'ours'],
+  paired: defaultPairedOptions,
 };
 
 export interface ScenarioResult {
@@ -90,6 +94,8 @@ export interface ThroughputResult {
   options: Omit<ThroughputOptions, 'log'>;
   clients: ClientResult[];
   ratios: Record<string, number | null>;
+  /** ours against raw, interleaved (bench/paired.ts): the figures the goals are read from. */
+  paired?: PairedResult;
 }
 
 /** `endpoint.pid` (the gateway's) lets each scenario report the server-side CPU per call too. */
@@ -141,7 +147,12 @@ export async function runThroughputBench(endpoint: Endpoint & { pid?: number }, 
   }
 
   const clients = options.kinds.map((kind) => summarizeClient(results.get(kind) as ClientResult, samples.get(kind)));
-  return { options: recorded, clients, ratios: computeRatios(clients) };
+  const result: ThroughputResult = { options: recorded, clients, ratios: computeRatios(clients) };
+  if (options.paired !== false && options.kinds.includes('raw') && options.kinds.includes('ours')) {
+    log('  paired blocks, ours against raw (ABBA)');
+    result.paired = await runPairedComparison(endpoint, options.paired, log);
+  }
+  return result;
 }
 
 async function warmUp(client: BenchClient, options: ThroughputOptions): Promise<void> {
