@@ -12,15 +12,16 @@ import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { createActor, type Actor } from 'xstate';
 import { createLeaseStore, duplicateRedis, openRedis, type LeaseClaim, type LeaseStore, type RedisEndpoint } from '../adapters/redis/index.js';
+import { createEphemeralDeviceIdentity, type DeviceIdentity } from '../adapters/websocket/index.js';
 import { parseOptions } from '../config.js';
-import { SupervisorError } from '../errors.js';
+import { GatewayRequestError, SupervisorError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { defaults } from '../machines/defaults.js';
 import { createLeaseImplementations, leaseMachine, leaseSystemId, selectLeaseOwned, selectLeaseStatus, type LeaseStatusView } from '../machines/lease/index.js';
 import { canonicalGatewayUrl, createCredentialFingerprinter, poolKeyOf, type CredentialFingerprinter } from './connection-pool-key.js';
 import { connectionPoolSchema, poolUserSchema, type ConnectionPoolOptions, type PoolUser, type ProactiveHandler, type ProactiveMessage } from './connection-pool-options.js';
 import type { PoolEventListener } from './connection-pool-parts.js';
-import type { ConnectionPool, ConnectionPoolStatus, PoolHandle } from './connection-pool.js';
+import type { ConnectionPool, ConnectionPoolStatus, LocalPoolInternals, PoolHandle } from './connection-pool.js';
 import { clusterSchema, defaultHostId, type ClusterOptions } from './pool-cluster-options.js';
 import { chooseHandovers, createMembershipStability } from './pool-cluster-rebalance.js';
 import {
@@ -45,6 +46,10 @@ export interface ClusteredPoolStatus extends ConnectionPoolStatus {
     fencedDrops: number;
     /** Keys this host handed over to a preferred host (rebalancing), since it started. */
     handedOver: number;
+    /** Previous owners' devices this host had the gateway remove on taking a key (device fencing). */
+    devicesFenced: number;
+    /** Removals the gateway refused or did not answer (logged); the key was served anyway. */
+    deviceFenceFailures: number;
   };
 }
 
@@ -85,6 +90,10 @@ interface KeyRecord {
   handingOver: string | undefined;
   /** The best claim on the key, read with the last renewal. */
   claim: LeaseClaim | undefined;
+  /** Device fencing: the identity of this acquisition's connection, the next attempt's, the previous owner's id. */
+  device: DeviceIdentity | undefined;
+  nextDevice: DeviceIdentity | undefined;
+  previousDeviceId: string | undefined;
 }
 
 interface PendingForward {
@@ -95,7 +104,7 @@ const OWNER_PREFIX = 'cluster-owner:';
 
 export function createClusteredPool(
   options: ConnectionPoolOptions & { cluster: ClusterOptions },
-  createLocalPool: (options: ConnectionPoolOptions) => ConnectionPool,
+  createLocalPool: (options: ConnectionPoolOptions, internals: LocalPoolInternals) => ConnectionPool,
 ): ClusteredConnectionPool {
   const { cluster: clusterInput, onProactive, ...localOptions } = options;
   const clusterConfig = parseOptions(clusterSchema, clusterInput, 'connection pool options.cluster');
@@ -105,7 +114,10 @@ export function createClusteredPool(
   const renewIntervalMs = Math.max(1, Math.floor(ttlMs * defaults.lease.renewFraction));
   const staggerMs = Math.max(1, Math.floor(ttlMs * defaults.lease.staggerFraction));
   const logger = (config.logger ?? silentLogger).child({ component: 'pool-cluster', pool: config.name, hostId });
-  const local = createLocalPool(localOptions);
+  const fenceDevices = clusterConfig.fenceDevices;
+  const local = createLocalPool(localOptions, {
+    deviceFor: (userId) => (userId.startsWith(OWNER_PREFIX) ? records.get(userId.slice(OWNER_PREFIX.length))?.device : undefined),
+  });
   const records = new Map<string, KeyRecord>();
   const users = new Map<string, string>();
   const handlers = new Set<ProactiveHandler>();
@@ -118,6 +130,8 @@ export function createClusteredPool(
   let forwarded = 0;
   let fencedDrops = 0;
   let handedOver = 0;
+  let devicesFenced = 0;
+  let deviceFenceFailures = 0;
   const stability = createMembershipStability(defaults.cluster.rebalanceStableHeartbeats);
   let client: Redis | undefined;
   let subscriber: Redis | undefined;
@@ -218,7 +232,16 @@ export function createClusteredPool(
     const lease = createActor(
       leaseMachine.provide(
         createLeaseImplementations({
-          acquire: (input) => leaseStore.acquire({ ...input, weight }),
+          acquire: async (input) => {
+            const device = fenceDevices ? (record.nextDevice ??= createEphemeralDeviceIdentity()) : undefined;
+            const outcome = await leaseStore.acquire({ ...input, weight, ...(device === undefined ? {} : { deviceId: device.deviceId }) });
+            if (outcome.acquired) {
+              record.device = device;
+              record.nextDevice = undefined;
+              record.previousDeviceId = outcome.previousDeviceId;
+            }
+            return outcome;
+          },
           renew: async (input) => {
             const outcome = await leaseStore.renew(input);
             record.claim = outcome.renewed ? outcome.claim : undefined;
@@ -259,10 +282,31 @@ export function createClusteredPool(
   }
 
   function becomeOwner(record: KeyRecord): void {
-    const owner = local.acquire({ id: OWNER_PREFIX + record.key, url: record.url, ...(record.token === undefined ? {} : { token: record.token }) });
-    owner.then((handle) => (record.ownerLocalKey = handle.key)).catch(() => {});
+    const previous = fenceDevices ? record.previousDeviceId : undefined;
+    const own = record.device?.deviceId;
+    const owner = local
+      .acquire({ id: OWNER_PREFIX + record.key, url: record.url, ...(record.token === undefined ? {} : { token: record.token }) })
+      .then(async (handle) => {
+        record.ownerLocalKey = handle.key;
+        // Before any owner action: the previous owner's sockets (a frozen host's included) are closed by the gateway.
+        if (previous !== undefined && previous !== own) await fencePreviousDevice(record, handle, previous);
+        return handle;
+      });
+    owner.catch(() => {});
     record.owner = owner;
     record.claim = undefined;
+  }
+
+  async function fencePreviousDevice(record: KeyRecord, handle: PoolHandle, deviceId: string): Promise<void> {
+    try {
+      await handle.request('device.pair.remove', { deviceId }, { timeoutMs: config.requestTimeoutMs });
+      devicesFenced++;
+    } catch (error) {
+      // Already removed (a graceful owner's row, retired by the gateway): nothing of it is connected.
+      if (error instanceof GatewayRequestError && error.message.includes('unknown deviceId')) return;
+      deviceFenceFailures++;
+      logger.warn({ key: record.key, code: (error as { code?: string }).code }, 'the gateway did not remove the previous owner device');
+    }
   }
 
   function standDown(record: KeyRecord): void {
@@ -361,6 +405,9 @@ export function createClusteredPool(
         drained: undefined,
         handingOver: undefined,
         claim: undefined,
+        device: undefined,
+        nextDevice: undefined,
+        previousDeviceId: undefined,
       };
       records.set(key, record);
     }
@@ -542,7 +589,7 @@ export function createClusteredPool(
   function status(): ClusteredPoolStatus {
     const leases: LeaseStatusView[] = [];
     for (const record of records.values()) if (record.lease !== undefined) leases.push(selectLeaseStatus(record.lease.getSnapshot()));
-    return { ...local.status(), users: users.size, cluster: { hostId, members: [...members], leases, forwarded, fencedDrops, handedOver } };
+    return { ...local.status(), users: users.size, cluster: { hostId, members: [...members], leases, forwarded, fencedDrops, handedOver, devicesFenced, deviceFenceFailures } };
   }
 
   async function close(): Promise<void> {

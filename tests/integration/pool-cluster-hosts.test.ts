@@ -26,11 +26,12 @@ const gateways: FakeGateway[] = [];
 const hosts = new Map<string, HostProcess>();
 const usersOf = new Map<string, Array<{ id: string; url: string; token: string }>>();
 
-const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined;
+/** Open and authenticated at the gateway: a socket whose device was removed no longer counts (the gateway invalidated it). */
+const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
 const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
 
 async function startHost(id: string): Promise<HostProcess> {
-  const host = await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL });
+  const host = await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL, fenceDevices: true });
   hosts.set(id, host);
   return host;
 }
@@ -72,7 +73,9 @@ async function settledOnPreference(ids: string[]): Promise<boolean> {
 beforeAll(async () => {
   redis = await startRedisServer();
   for (let g = 0; g < GATEWAYS; g++)
-    gateways.push(await startFakeGateway({ onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }));
+    gateways.push(
+      await startFakeGateway({ deviceRemoval: true, onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }),
+    );
   await Promise.all(['a', 'b', 'c'].map((id) => startHost(id)));
   // User i talks to gateway floor(i / 10) from host i % 3: every gateway has users on every host.
   for (let i = 0; i < USERS; i++) {
@@ -152,12 +155,15 @@ describe('clustered pool across host processes', () => {
     expect(duplicates()).toEqual([]);
   }, 90_000);
 
-  it('SIGSTOP a host for twice the TTL: never two live owners for one key, and after SIGCONT it acts on nothing it buffered', async () => {
+  it('SIGSTOP a host for twice the TTL: each new owner has the gateway drop its socket before acting (a measured overlap), and after SIGCONT it acts on nothing it buffered', async () => {
     const b = hosts.get('b')!;
     const owners = await ownersByUrl(['a', 'b']);
     const frozenUrls = [...owners].filter(([, ids]) => ids[0] === 'b').map(([url]) => url);
     expect(frozenUrls.length).toBeGreaterThan(0);
-    const frozen = gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated));
+    const frozenAt = new Map(
+      gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated).map((c) => [c, g] as const)),
+    );
+    const frozen = [...frozenAt.keys()];
     const framesAt = new Map(frozen.map((c) => [c, c.received.length]));
     b.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
@@ -169,29 +175,45 @@ describe('clustered pool across host processes', () => {
       .filter((u) => frozenUrls.includes(u.url))
       .map((u) => u.id);
     const forwarded = hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: TTL * 4 });
+    // Sampled every 20 ms: authenticated sockets per gateway, with and without the frozen host's.
     let maxLive = 0;
-    let maxWithFrozen = 0;
+    let maxCounted = 0;
     while (Date.now() - stoppedAt < TTL * 2) {
       for (const g of gateways) {
         const open = g.connections.filter(authenticated);
-        maxWithFrozen = Math.max(maxWithFrozen, open.length);
-        maxLive = Math.max(maxLive, open.filter((c) => !frozen.includes(c)).length);
+        maxCounted = Math.max(maxCounted, open.length);
+        maxLive = Math.max(maxLive, open.filter((c) => !frozenAt.has(c)).length);
       }
       await sleep(20);
     }
+    const fencedBeforeResume = frozen.filter((c) => c.invalidatedAt !== undefined).length;
     b.child.kill('SIGCONT');
     const result = await forwarded;
-    await until(() => frozen.every((c) => c.closed !== undefined), 2_000);
-    console.log(`SIGSTOP: max live-host sockets per key ${maxLive}; counting the frozen host's kernel-held socket ${maxWithFrozen}`);
+    // The overlap per gateway: from the new owner's hello-ok to the gateway invalidating the frozen socket.
+    const overlaps = frozen.map((c) => {
+      const successor = frozenAt.get(c)!.connections.find((x) => x.index > c.index && x.authenticatedAt !== undefined)!;
+      // The new owner's first request after connect is the removal of the previous owner's device.
+      expect((successor.received[1] as { method?: string } | undefined)?.method).toBe('device.pair.remove');
+      return c.invalidatedAt! - successor.authenticatedAt!;
+    });
+    console.log(
+      `SIGSTOP: ${frozen.length} frozen sockets, all dropped by the gateway before SIGCONT: ${fencedBeforeResume === frozen.length}; ` +
+        `overlap (new owner's hello-ok to the frozen socket's removal) max ${Math.max(...overlaps).toFixed(1)} ms, ` +
+        `p50 ${overlaps.sort((x, y) => x - y)[Math.floor(overlaps.length / 2)]!.toFixed(1)} ms; sampled max authenticated sockets per gateway ${maxCounted}`,
+    );
     expect(maxLive).toBe(1);
+    // Every frozen socket was dropped by the gateway (device removal) while its host was still frozen.
+    expect(fencedBeforeResume).toBe(frozen.length);
+    for (const overlap of overlaps) expect(overlap).toBeGreaterThanOrEqual(0);
     // Every forwarded request settled once, served by the new owner after the frozen one refused.
     expect(result).toEqual({ ok: aUsers.length, errors: [] });
     // Nothing was sent on the frozen host's sockets after it resumed, and no buffered event reached its handler.
+    await until(() => frozen.every((c) => c.closed !== undefined), GUARD_MS);
     for (const c of frozen) expect(c.received.length).toBe(framesAt.get(c));
     expect(b.proactive.slice(proactiveBefore).filter((p) => frozenUrls.includes(p.url))).toEqual([]);
-    for (const c of frozen) expect(c.closed).toBeDefined();
+    for (const c of frozen) expect(c.closed).toMatchObject({ code: 4001 });
     expect(await until(() => openSockets().every((n) => n === 1), GUARD_MS)).toBe(true);
-  }, 60_000);
+  }, 90_000);
 
   it('Redis restarts under load: every key owned again, one socket per gateway, no request settles twice', async () => {
     const ids = ['a', 'b'];

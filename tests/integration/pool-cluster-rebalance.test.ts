@@ -18,7 +18,7 @@ let redis: RedisServer;
 const gateways: FakeGateway[] = [];
 const hosts = new Map<string, HostProcess>();
 
-const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined;
+const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
 const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
 const usersOf = (id: string) => gateways.map((g, i) => ({ id: `${id}-user-${i}`, url: g.url, token: `token-${i}` }));
 
@@ -53,8 +53,10 @@ async function handedOver(): Promise<number> {
 beforeAll(async () => {
   redis = await startRedisServer();
   for (let g = 0; g < GATEWAYS; g++)
-    gateways.push(await startFakeGateway({ onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }));
-  for (const id of ['a', 'b']) hosts.set(id, await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL }));
+    gateways.push(
+      await startFakeGateway({ deviceRemoval: true, onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }),
+    );
+  for (const id of ['a', 'b']) hosts.set(id, await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL, fenceDevices: true }));
 }, 60_000);
 
 afterAll(async () => {
@@ -69,7 +71,7 @@ describe('clustered pool rebalancing', () => {
     expect(await until(() => settledOnPreference(['a', 'b']), SETTLE_GUARD_MS)).toBe(true);
     const movesBefore = await handedOver();
 
-    const c = await startHostProcess({ redisUrl: redis.url, id: 'c', ttlMs: TTL });
+    const c = await startHostProcess({ redisUrl: redis.url, id: 'c', ttlMs: TTL, fenceDevices: true });
     hosts.set('c', c);
     await c.call({ cmd: 'acquire', users: usersOf('c') });
 

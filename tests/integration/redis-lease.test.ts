@@ -88,6 +88,19 @@ describe('redis lease store', () => {
     expect(await store.holder('k4')).toEqual({ hostId: 'c', token: token + 1 });
   });
 
+  it('a taken lease records the owner device id and answers the previous one, so the next owner can fence it', async () => {
+    const first = await store.acquire({ key: 'k5', hostId: 'a', ttlMs: 5_000, deviceId: 'dev-a' });
+    expect(first).toMatchObject({ acquired: true, previousDeviceId: undefined });
+    await store.release({ key: 'k5', hostId: 'a', token: first.acquired ? first.token : -1 });
+    const second = await store.acquire({ key: 'k5', hostId: 'b', ttlMs: 5_000, deviceId: 'dev-b' });
+    expect(second).toMatchObject({ acquired: true, previousDeviceId: 'dev-a' });
+    expect(await client.get(store.keys.device('k5'))).toBe('dev-b');
+    // An owner without device fencing clears the record: nobody fences a device it does not know.
+    await store.release({ key: 'k5', hostId: 'b', token: second.acquired ? second.token : -1 });
+    expect(await store.acquire({ key: 'k5', hostId: 'c', ttlMs: 5_000 })).toMatchObject({ acquired: true, previousDeviceId: 'dev-b' });
+    expect(await client.exists(store.keys.device('k5'))).toBe(0);
+  });
+
   it('membership: live hosts by heartbeat, an expired heartbeat drops out, a leaving host is gone at once', async () => {
     await store.heartbeat('h1', 5_000);
     await store.heartbeat('h2', 100);

@@ -24,10 +24,16 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startHostProcess(options: { redisUrl: string; id: string; ttlMs: number }): Promise<HostProcess> {
+export async function startHostProcess(options: { redisUrl: string; id: string; ttlMs: number; fenceDevices?: boolean }): Promise<HostProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/cluster-host.ts'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, REDIS_URL: options.redisUrl, HOST_ID: options.id, LEASE_TTL_MS: String(options.ttlMs) },
+    env: {
+      ...process.env,
+      REDIS_URL: options.redisUrl,
+      HOST_ID: options.id,
+      LEASE_TTL_MS: String(options.ttlMs),
+      FENCE_DEVICES: options.fenceDevices === true ? '1' : '0',
+    },
   });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
   let seq = 0;

@@ -1,5 +1,5 @@
 // One host of a clustered pool in its own process, driven by its parent over IPC (the multi-host tests).
-// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS. Commands: acquire users, run requests, report status, close.
+// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS, FENCE_DEVICES (1: device fencing on). Commands: acquire users, run requests, report status, close.
 // Every proactive message the host hands to its handler is reported to the parent.
 import { createConnectionPool, type PoolHandle } from '../../src/runtime/connection-pool.js';
 
@@ -11,7 +11,12 @@ type Command =
 
 const pool = createConnectionPool({
   name: 'hosts',
-  cluster: { redis: process.env.REDIS_URL!, hostId: process.env.HOST_ID!, leaseTtlMs: Number(process.env.LEASE_TTL_MS) },
+  cluster: {
+    redis: process.env.REDIS_URL!,
+    hostId: process.env.HOST_ID!,
+    leaseTtlMs: Number(process.env.LEASE_TTL_MS),
+    fenceDevices: process.env.FENCE_DEVICES === '1',
+  },
   onProactive: (message) => {
     const token = (message as { fencingToken?: number }).fencingToken;
     process.send?.({ type: 'proactive', url: message.url, runId: message.runId, seq: message.seq, token, at: Date.now() });

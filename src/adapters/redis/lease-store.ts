@@ -1,7 +1,9 @@
 // Leases, fencing tokens and membership on one Redis, by Lua scripts so each step is atomic:
 // - acquire: `SET key host:token NX PX ttl` with `INCR` of the key's fence counter in the same script, so a
 //   token is issued exactly when a lease is taken; a held key answers its remaining TTL instead, and the
-//   attempt leaves a claim (`host|weight`, PX ttl) when no better-weighted host claims the key already.
+//   attempt leaves a claim (`host|weight`, PX ttl) when no better-weighted host claims the key already. A
+//   taken lease records the new owner's device id (public) and answers the previous owner's, so the new owner
+//   can have the gateway close the previous owner's sockets (device fencing).
 // - renew / release: compare the stored `host:token` and extend / delete it; anyone else's lease is untouched.
 //   A renewal answers the key's claim, so the owner learns of a preferred host without a command of its own.
 // - hand over: compare the stored `host:token` and turn the lease into a reservation only the claimer takes.
@@ -32,7 +34,10 @@ end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], ARGV[1] .. ':' .. token, 'PX', ARGV[2])
 if claim and string.sub(claim, 1, #mine) == mine then redis.call('DEL', KEYS[3]) end
-return {1, token}`;
+local previous = redis.call('GET', KEYS[4])
+if not previous then previous = '' end
+if ARGV[4] ~= '' then redis.call('SET', KEYS[4], ARGV[4]) else redis.call('DEL', KEYS[4]) end
+return {1, token, previous}`;
 
 const RENEW = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -67,14 +72,30 @@ if ARGV[2] ~= '0' then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV
 return redis.call('ZRANGE', KEYS[1], 0, -1)`;
 
 type ScriptedRedis = Redis & {
-  ocsAcquire(lease: string, fence: string, claim: string, hostId: string, ttlMs: number, weight: string): Promise<[number, number]>;
+  ocsAcquire(
+    lease: string,
+    fence: string,
+    claim: string,
+    device: string,
+    hostId: string,
+    ttlMs: number,
+    weight: string,
+    deviceId: string,
+  ): Promise<[number, number, string?]>;
   ocsRenew(lease: string, claim: string, holder: string, ttlMs: number): Promise<[number, string]>;
   ocsRelease(lease: string, holder: string): Promise<number>;
   ocsHandOver(lease: string, holder: string, to: string, ttlMs: number): Promise<number>;
   ocsHeartbeat(members: string, hostId: string, ttlMs: number): Promise<string[]>;
 };
 
-export type AcquireResult = { acquired: true; token: number; elapsedMs: number } | { acquired: false; holderTtlMs: number };
+export type AcquireResult =
+  | {
+      acquired: true;
+      token: number;
+      elapsedMs: number;
+      /** The device id the previous owner recorded, if any. */ previousDeviceId: string | undefined;
+    }
+  | { acquired: false; holderTtlMs: number };
 /** A host that wants a key it does not hold, with its rendezvous weight for the key (higher is preferred). */
 export interface LeaseClaim {
   hostId: string;
@@ -84,7 +105,7 @@ export type RenewResult = { renewed: true; elapsedMs: number; claim: LeaseClaim 
 
 export interface LeaseStore {
   /** `weight`: this host's rendezvous weight for the key; a failed attempt leaves it as a claim when it is the best. */
-  acquire(input: { key: string; hostId: string; ttlMs: number; weight?: number }): Promise<AcquireResult>;
+  acquire(input: { key: string; hostId: string; ttlMs: number; weight?: number; deviceId?: string }): Promise<AcquireResult>;
   renew(input: { key: string; hostId: string; ttlMs: number; token: number }): Promise<RenewResult>;
   release(input: { key: string; hostId: string; token: number }): Promise<void>;
   /** Releases the lease into a reservation that only `to` can take (for a TTL): a rebalancing handover. */
@@ -98,6 +119,7 @@ export interface LeaseStore {
     lease(key: string): string;
     fence(key: string): string;
     claim(key: string): string;
+    device(key: string): string;
     members(): string;
     inbox(hostId: string): string;
   };
@@ -107,7 +129,7 @@ export function createLeaseStore(options: { client: Redis; endpoint: RedisEndpoi
   const client = options.client as ScriptedRedis;
   // defineCommand sends EVALSHA and falls back to EVAL once per script after a Redis restart (NOSCRIPT).
   if (typeof client.ocsAcquire !== 'function') {
-    client.defineCommand('ocsAcquire', { numberOfKeys: 3, lua: ACQUIRE });
+    client.defineCommand('ocsAcquire', { numberOfKeys: 4, lua: ACQUIRE });
     client.defineCommand('ocsRenew', { numberOfKeys: 2, lua: RENEW });
     client.defineCommand('ocsRelease', { numberOfKeys: 1, lua: RELEASE });
     client.defineCommand('ocsHandOver', { numberOfKeys: 1, lua: HAND_OVER });
@@ -118,6 +140,7 @@ export function createLeaseStore(options: { client: Redis; endpoint: RedisEndpoi
     lease: (key: string) => `${base}:lease:${key}`,
     fence: (key: string) => `${base}:fence:${key}`,
     claim: (key: string) => `${base}:claim:${key}`,
+    device: (key: string) => `${base}:device:${key}`,
     members: () => `${base}:hosts`,
     inbox: (hostId: string) => `${base}:inbox:${hostId}`,
   };
@@ -126,12 +149,29 @@ export function createLeaseStore(options: { client: Redis; endpoint: RedisEndpoi
   };
   return {
     keys,
-    async acquire({ key, hostId, ttlMs, weight }) {
+    async acquire({ key, hostId, ttlMs, weight, deviceId }) {
       const sentAt = performance.now();
-      const [acquired, value] = await client
-        .ocsAcquire(keys.lease(key), keys.fence(key), keys.claim(key), hostId, ttlMs, weight === undefined ? '' : String(weight))
+      const [acquired, value, previous] = await client
+        .ocsAcquire(
+          keys.lease(key),
+          keys.fence(key),
+          keys.claim(key),
+          keys.device(key),
+          hostId,
+          ttlMs,
+          weight === undefined ? '' : String(weight),
+          deviceId ?? '',
+        )
         .catch(fail);
-      if (acquired === 1) return { acquired: true, token: Number(value), elapsedMs: Math.ceil(performance.now() - sentAt) };
+      if (acquired === 1) {
+        const elapsedMs = Math.ceil(performance.now() - sentAt);
+        return {
+          acquired: true,
+          token: Number(value),
+          elapsedMs,
+          previousDeviceId: previous === undefined || previous === '' ? undefined : previous,
+        };
+      }
       // A lease without expiry (written by hand) is waited on like a full TTL.
       return { acquired: false, holderTtlMs: value >= 0 ? Number(value) : ttlMs };
     },
