@@ -6,7 +6,8 @@
 //   several runs, against the TTL (the design's bound: one TTL);
 // - Redis commands per second per host at steady state with 1,000 owned keys (INFO's
 //   total_commands_processed over a window), against the figure the design predicts (renewals at 3 per TTL
-//   per key plus one heartbeat per renew period), with requests running meanwhile to show they cost none.
+//   per key plus one heartbeat per renew period), with requests running meanwhile to show they cost none;
+// - device fencing against the real gateway: a removal to the previous owner's socket closed (pool-cluster-fence.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +15,7 @@ import { Redis } from 'ioredis';
 import { createConnectionPool, type ClusteredConnectionPool } from '../src/runtime/connection-pool.js';
 import { startFakeGateway } from '../tests/support/fake-gateway.js';
 import { startRedisServer, type RedisServer } from '../tests/support/redis-server.js';
+import { renderFenceMarkdown, runFenceBench, type FenceBenchResult } from './pool-cluster-fence.js';
 import { ratio, round, summarize, type LatencySummary } from './support/stats.js';
 
 export interface ClusterBenchOptions {
@@ -22,6 +24,8 @@ export interface ClusterBenchOptions {
   redisReturnRuns: number;
   /** Keys (held by two in-process hosts) of the Redis-return measurement. */
   redisReturnKeys: number;
+  /** Device-fence samples against the real gateway (pool-cluster-fence.ts). */
+  fenceSamples: number;
   keys: number;
   /** TTL of the steady-state measurement (the command rate grows with keys / TTL). */
   steadyTtlMs: number;
@@ -34,6 +38,7 @@ export const defaultClusterBenchOptions: Omit<ClusterBenchOptions, 'log'> = {
   failoverRuns: 5,
   redisReturnRuns: 5,
   redisReturnKeys: 30,
+  fenceSamples: 30,
   keys: 1_000,
   steadyTtlMs: 10_000,
   windowMs: 6_000,
@@ -53,6 +58,7 @@ export interface ClusterBenchResult {
   redisReturn: LatencySummary;
   /** Redis return p50 / TTL. */
   redisReturnTtlRatio: number | null;
+  fence: FenceBenchResult;
   keys: number;
   steadyTtlMs: number;
   commandsPerSecond: number;
@@ -70,7 +76,9 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
     const redisReturnMs = await redisReturns(redis, gateway.url, options);
     const redisReturn = summarize(redisReturnMs);
     const steady = await steadyState(redis, gateway.url, options);
+    const fence = await runFenceBench({ samples: options.fenceSamples, log: options.log });
     return {
+      fence,
       ...latency,
       p50Ratio: ratio(latency.forwarded.p50Ms, latency.local.p50Ms),
       failoverTtlMs: 1_500,
@@ -289,6 +297,7 @@ export function renderClusterMarkdown(result: ClusterBenchResult | undefined, er
     '',
     `Redis return (a restart after a TTL down, to all ${result.redisReturnKeys} keys of two hosts owned again, TTL ${result.redisReturnTtlMs} ms): ${result.redisReturnMs.join(', ')} ms (p50 ${result.redisReturn.p50Ms}, **${result.redisReturnTtlRatio}x the TTL**; design bound 1x).`,
     '',
+    renderFenceMarkdown(result.fence),
     `Steady state: ${result.keys} keys at TTL ${result.steadyTtlMs} ms: **${result.commandsPerSecond} Redis commands/s** (design: ${result.predictedPerSecond}/s, renewals at 3 per TTL per key plus heartbeats; pipelined), with ${result.requestsDuringWindow} owner-local requests in the window costing none.`,
     '',
   ].join('\n');

@@ -118,11 +118,11 @@ let clusterResult: ClusterBenchResult | undefined;
 let clusterError: string | undefined;
 // Part of every full run; `--only cluster` runs it alone.
 if (only.has('cluster') || args.only === undefined) {
-  log('bench 6: clustered pool on a real redis-server (forwarded against local, failover, Redis commands at 1,000 keys)');
+  log('bench 6: clustered pool on a real redis-server (forwarded against local, failover, Redis return, device fence, Redis commands at 1,000 keys)');
   try {
     clusterResult = await runClusterBench({
       ...defaultClusterBenchOptions,
-      ...(args.quick ? { requests: 200, failoverRuns: 2, redisReturnRuns: 2 } : {}),
+      ...(args.quick ? { requests: 200, failoverRuns: 2, redisReturnRuns: 2, fenceSamples: 5 } : {}),
       log,
     });
   } catch (error) {

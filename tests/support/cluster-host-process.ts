@@ -24,7 +24,13 @@ export interface HostProcess {
   kill(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startHostProcess(options: { redisUrl: string; id: string; ttlMs: number; fenceDevices?: boolean }): Promise<HostProcess> {
+export async function startHostProcess(options: {
+  redisUrl: string;
+  id: string;
+  ttlMs: number;
+  fenceDevices?: boolean;
+  pool?: string;
+}): Promise<HostProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/cluster-host.ts'], {
     stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
     env: {
@@ -33,6 +39,7 @@ export async function startHostProcess(options: { redisUrl: string; id: string; 
       HOST_ID: options.id,
       LEASE_TTL_MS: String(options.ttlMs),
       FENCE_DEVICES: options.fenceDevices === true ? '1' : '0',
+      POOL_NAME: options.pool ?? 'hosts',
     },
   });
   const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();

@@ -1,5 +1,5 @@
 // One host of a clustered pool in its own process, driven by its parent over IPC (the multi-host tests).
-// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS, FENCE_DEVICES (1: device fencing on). Commands: acquire users, run requests, report status, close.
+// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS, FENCE_DEVICES (1: device fencing on), POOL_NAME (default "hosts"). Commands: acquire users, run requests, report status, close.
 // Every proactive message the host hands to its handler is reported to the parent.
 import { createConnectionPool, type PoolHandle } from '../../src/runtime/connection-pool.js';
 
@@ -10,7 +10,7 @@ type Command =
   | { cmd: 'close'; seq: number };
 
 const pool = createConnectionPool({
-  name: 'hosts',
+  name: process.env.POOL_NAME ?? 'hosts',
   cluster: {
     redis: process.env.REDIS_URL!,
     hostId: process.env.HOST_ID!,
