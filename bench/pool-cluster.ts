@@ -2,9 +2,12 @@
 // - forwarded request latency (host B -> Redis -> owner A -> gateway and back) against a local request on
 //   the owner, measured in the same run over the same gateway;
 // - failover: SIGKILL of the owning host process to a request served by the other host, over several runs;
+// - Redis return: a Redis restart (down for a TTL, so every owner stood down) to every key owned again, over
+//   several runs, against the TTL (the design's bound: one TTL);
 // - Redis commands per second per host at steady state with 1,000 owned keys (INFO's
 //   total_commands_processed over a window), against the figure the design predicts (renewals at 3 per TTL
-//   per key plus one heartbeat per renew period), with requests running meanwhile to show they cost none.
+//   per key plus one heartbeat per renew period), with requests running meanwhile to show they cost none;
+// - device fencing against the real gateway: a removal to the previous owner's socket closed (pool-cluster-fence.ts).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -12,11 +15,17 @@ import { Redis } from 'ioredis';
 import { createConnectionPool, type ClusteredConnectionPool } from '../src/runtime/connection-pool.js';
 import { startFakeGateway } from '../tests/support/fake-gateway.js';
 import { startRedisServer, type RedisServer } from '../tests/support/redis-server.js';
+import { renderFenceMarkdown, runFenceBench, type FenceBenchResult } from './pool-cluster-fence.js';
 import { ratio, round, summarize, type LatencySummary } from './support/stats.js';
 
 export interface ClusterBenchOptions {
   requests: number;
   failoverRuns: number;
+  redisReturnRuns: number;
+  /** Keys (held by two in-process hosts) of the Redis-return measurement. */
+  redisReturnKeys: number;
+  /** Device-fence samples against the real gateway (pool-cluster-fence.ts). */
+  fenceSamples: number;
   keys: number;
   /** TTL of the steady-state measurement (the command rate grows with keys / TTL). */
   steadyTtlMs: number;
@@ -27,6 +36,9 @@ export interface ClusterBenchOptions {
 export const defaultClusterBenchOptions: Omit<ClusterBenchOptions, 'log'> = {
   requests: 1_000,
   failoverRuns: 5,
+  redisReturnRuns: 5,
+  redisReturnKeys: 30,
+  fenceSamples: 30,
   keys: 1_000,
   steadyTtlMs: 10_000,
   windowMs: 6_000,
@@ -40,6 +52,13 @@ export interface ClusterBenchResult {
   failoverTtlMs: number;
   failoverMs: number[];
   failover: LatencySummary;
+  redisReturnTtlMs: number;
+  redisReturnKeys: number;
+  redisReturnMs: number[];
+  redisReturn: LatencySummary;
+  /** Redis return p50 / TTL. */
+  redisReturnTtlRatio: number | null;
+  fence: FenceBenchResult;
   keys: number;
   steadyTtlMs: number;
   commandsPerSecond: number;
@@ -54,13 +73,22 @@ export async function runClusterBench(options: ClusterBenchOptions): Promise<Clu
   try {
     const latency = await forwardedAgainstLocal(redis, gateway.url, options);
     const failoverMs = await failovers(redis, gateway.url, options);
+    const redisReturnMs = await redisReturns(redis, gateway.url, options);
+    const redisReturn = summarize(redisReturnMs);
     const steady = await steadyState(redis, gateway.url, options);
+    const fence = await runFenceBench({ samples: options.fenceSamples, log: options.log });
     return {
+      fence,
       ...latency,
       p50Ratio: ratio(latency.forwarded.p50Ms, latency.local.p50Ms),
       failoverTtlMs: 1_500,
       failoverMs,
       failover: summarize(failoverMs),
+      redisReturnTtlMs: RETURN_TTL_MS,
+      redisReturnKeys: options.redisReturnKeys,
+      redisReturnMs,
+      redisReturn,
+      redisReturnTtlRatio: ratio(redisReturn.p50Ms, RETURN_TTL_MS),
       ...steady,
     };
   } finally {
@@ -128,6 +156,51 @@ async function failovers(redis: RedisServer, url: string, options: ClusterBenchO
     }
   }
   return samples;
+}
+
+const RETURN_TTL_MS = 1_500;
+
+/**
+ * Two hosts (in this process) share the keys; Redis is killed, stays down for a TTL (every owner stands down
+ * at its deadline), and starts again empty: the time from its return to every key owned again, once.
+ */
+async function redisReturns(redis: RedisServer, url: string, options: ClusterBenchOptions): Promise<number[]> {
+  const samples: number[] = [];
+  const hosts = ['ra', 'rb'].map((hostId) =>
+    createConnectionPool({ name: 'bench-return', cluster: { redis: redis.url, hostId, leaseTtlMs: RETURN_TTL_MS } }),
+  );
+  const ownedOnce = () => {
+    const owned = new Map<string, number>();
+    for (const host of hosts)
+      for (const lease of host.status().cluster.leases)
+        if (lease.state === 'owned' || lease.state === 'renewing') owned.set(lease.key, (owned.get(lease.key) ?? 0) + 1);
+    return owned.size === options.redisReturnKeys && [...owned.values()].every((n) => n === 1);
+  };
+  try {
+    for (const [h, host] of hosts.entries())
+      await Promise.all(Array.from({ length: options.redisReturnKeys }, (_, k) => host.acquire({ id: `r${h}-${k}`, url, token: `return-${k}` })));
+    while (!ownedOnce()) await sleep(10);
+    for (let run = 0; run < options.redisReturnRuns; run++) {
+      await redis.stop();
+      await sleep(RETURN_TTL_MS);
+      const noneOwned = hosts.every((host) => host.status().cluster.leases.every((l) => l.state !== 'owned' && l.state !== 'renewing'));
+      await redis.start();
+      const back = performance.now();
+      while (!ownedOnce()) {
+        if (performance.now() - back > RETURN_TTL_MS * 20) throw new Error('Redis return: keys not owned again after 20 TTLs');
+        await sleep(5);
+      }
+      samples.push(round(performance.now() - back, 1));
+      options.log(
+        `  Redis return run ${run + 1}: ${samples.at(-1)} ms to ${options.redisReturnKeys} keys owned (TTL ${RETURN_TTL_MS} ms; all stood down: ${noneOwned})`,
+      );
+      // Let the renewals settle before the next outage.
+      await sleep(RETURN_TTL_MS);
+    }
+    return samples;
+  } finally {
+    for (const host of hosts) await host.close();
+  }
 }
 
 async function steadyState(redis: RedisServer, url: string, options: ClusterBenchOptions) {
@@ -222,6 +295,9 @@ export function renderClusterMarkdown(result: ClusterBenchResult | undefined, er
     '',
     `Failover (SIGKILL of the owning host to a request served by the other, TTL ${result.failoverTtlMs} ms): ${result.failoverMs.join(', ')} ms (p50 ${result.failover.p50Ms}).`,
     '',
+    `Redis return (a restart after a TTL down, to all ${result.redisReturnKeys} keys of two hosts owned again, TTL ${result.redisReturnTtlMs} ms): ${result.redisReturnMs.join(', ')} ms (p50 ${result.redisReturn.p50Ms}, **${result.redisReturnTtlRatio}x the TTL**; design bound 1x).`,
+    '',
+    renderFenceMarkdown(result.fence),
     `Steady state: ${result.keys} keys at TTL ${result.steadyTtlMs} ms: **${result.commandsPerSecond} Redis commands/s** (design: ${result.predictedPerSecond}/s, renewals at 3 per TTL per key plus heartbeats; pipelined), with ${result.requestsDuringWindow} owner-local requests in the window costing none.`,
     '',
   ].join('\n');

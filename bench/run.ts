@@ -2,7 +2,7 @@
 // gateway, each with its baselines measured in the same run. Writes bench/results/<name>-<ISO date>.json
 // and bench/results/latest.md. Benchmarks are never part of the tests.
 //
-//   tsx bench/run.ts [--only throughput|lifecycle] [--rounds N] [--iterations N] [--quick] [--no-write]
+//   tsx bench/run.ts [--only throughput|lifecycle] [--rounds N] [--iterations N] [--quick] [--no-write] [name ...]
 import { mkdir, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -21,7 +21,7 @@ import { defaultThroughputOptions, runThroughputBench, type ThroughputResult } f
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
-const { values: args } = parseArgs({
+const { values: args, positionals } = parseArgs({
   options: {
     only: { type: 'string' },
     rounds: { type: 'string' },
@@ -29,8 +29,13 @@ const { values: args } = parseArgs({
     quick: { type: 'boolean', default: false },
     'no-write': { type: 'boolean', default: false },
   },
+  // `npm run bench -- pool-cluster`: names after the options work like --only (a bench file's name or its section).
+  allowPositionals: true,
 });
 
+const benchAliases: Record<string, string> = { 'pool-cluster': 'cluster' };
+const named = positionals.map((name) => benchAliases[name] ?? name);
+if (named.length > 0) args.only = [args.only, ...named].filter((name) => name !== undefined).join(',');
 const only = new Set((args.only ?? 'throughput,lifecycle,pool,channels,fleet').split(',').map((s) => s.trim()));
 const log = (line: string): void => console.log(line);
 
@@ -113,9 +118,13 @@ let clusterResult: ClusterBenchResult | undefined;
 let clusterError: string | undefined;
 // Part of every full run; `--only cluster` runs it alone.
 if (only.has('cluster') || args.only === undefined) {
-  log('bench 6: clustered pool on a real redis-server (forwarded against local, failover, Redis commands at 1,000 keys)');
+  log('bench 6: clustered pool on a real redis-server (forwarded against local, failover, Redis return, device fence, Redis commands at 1,000 keys)');
   try {
-    clusterResult = await runClusterBench({ ...defaultClusterBenchOptions, ...(args.quick ? { requests: 200, failoverRuns: 2 } : {}), log });
+    clusterResult = await runClusterBench({
+      ...defaultClusterBenchOptions,
+      ...(args.quick ? { requests: 200, failoverRuns: 2, redisReturnRuns: 2, fenceSamples: 5 } : {}),
+      log,
+    });
   } catch (error) {
     clusterError = (error as Error).message;
     log(`  failed: ${clusterError}`);

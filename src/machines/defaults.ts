@@ -220,6 +220,17 @@ export const defaults = {
     connectTimeoutMs: 2_000,
     /** How often a forwarded request looks up the owner again while a lease is between owners. */
     ownerPollMs: 50,
+    /**
+     * Rebalancing damping: an owner hands a key to a preferred host only once that host has been alive in
+     * this many consecutive heartbeat reads (one per renew period: 3 is a full TTL), so a host that flaps
+     * or has just joined moves nothing until its heartbeats have held for a lease's life.
+     */
+    rebalanceStableHeartbeats: 3,
+    /**
+     * Rebalancing damping: an owner starts at most this many handovers per heartbeat (renew) period. A move
+     * costs a reconnect and a moment without proactive events for that key; a join moves keys in waves.
+     */
+    rebalanceMovesPerHeartbeat: 8,
   },
 
   /** The instance key of a supervisor that was given no `name`. */

@@ -4,7 +4,7 @@
 // systemId. The entry's parts (URL, credential, request channel, listeners) live here, found by key: the
 // socket adapter is built once and resolves them by the key in its input, so no token enters a snapshot.
 import { createActor, type Actor } from 'xstate';
-import { createGatewaySocketLogic } from '../adapters/websocket/index.js';
+import { createGatewaySocketLogic, type DeviceIdentity } from '../adapters/websocket/index.js';
 import { ErrorCodes, SupervisorError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { defaults } from '../machines/defaults.js';
@@ -84,7 +84,20 @@ interface UserRecord {
 export function createConnectionPool(options: ConnectionPoolOptions & { cluster: ClusterOptions }): ClusteredConnectionPool;
 export function createConnectionPool(options?: ConnectionPoolOptions): ConnectionPool;
 export function createConnectionPool(options: ConnectionPoolOptions & { cluster?: ClusterOptions } = {}): ConnectionPool {
-  if (options.cluster !== undefined) return createClusteredPool({ ...options, cluster: options.cluster }, createConnectionPool);
+  if (options.cluster !== undefined) return createClusteredPool({ ...options, cluster: options.cluster }, createLocalPool);
+  return createLocalPool(options);
+}
+
+/**
+ * What a clustered pool asks of the local pool it runs its owners' connections on (not public): a device
+ * identity per user, so an owner's sockets sign with an identity of their own that the next owner can fence.
+ */
+export interface LocalPoolInternals {
+  deviceFor?(userId: string): DeviceIdentity | undefined;
+}
+
+/** The pool on this host alone; `createConnectionPool` without `cluster`, plus what a clustered pool needs. */
+export function createLocalPool(options: ConnectionPoolOptions = {}, internals: LocalPoolInternals = {}): ConnectionPool {
   const config = parseOptions(connectionPoolSchema, options, 'connection pool options');
   const logger = (config.logger ?? silentLogger).child({ component: 'pool', pool: config.name });
   const socketLogger = logger.child({ component: 'socket' });
@@ -107,7 +120,7 @@ export function createConnectionPool(options: ConnectionPoolOptions & { cluster?
     const entry = partsFor(key);
     return {
       url,
-      credentials: () => (entry.token === undefined ? {} : { token: entry.token }),
+      credentials: () => ({ ...(entry.token === undefined ? {} : { token: entry.token }), ...(entry.device === undefined ? {} : { deviceIdentity: entry.device }) }),
       client: config.client,
       scopes: config.scopes,
       rpc: entry.rpc,
@@ -183,13 +196,15 @@ export function createConnectionPool(options: ConnectionPoolOptions & { cluster?
   async function acquire(user: PoolUser): Promise<PoolHandle> {
     const { id, url, token } = parseOptions(poolUserSchema, user, 'pool user');
     if (closed) throw stoppedError('the connection pool is closed');
-    const key = poolKeyOf(canonical(url), fingerprint(token));
+    const device = internals.deviceFor?.(id);
+    // A user with its own device identity gets its own entry: a socket signed by another identity is not its.
+    const key = poolKeyOf(canonical(url), fingerprint(token)) + (device === undefined ? '' : `~${device.deviceId.slice(0, 16)}`);
     const known = users.get(id);
     if (known !== undefined && known.key !== key) await release(id);
     let record = users.get(id);
     let entry = parts.get(key);
     if (entry === undefined) {
-      entry = createEntryParts({ key, url: canonical(url), token, config });
+      entry = createEntryParts({ key, url: canonical(url), token, device, config });
       parts.set(key, entry);
     }
     const ref = ensureEntry(entry);

@@ -22,6 +22,14 @@ export const clusterSchema = z
       .default(defaults.cluster.prefix),
     /** How long connecting to Redis may take before the pool's calls reject REDIS_UNAVAILABLE. */
     connectTimeoutMs: z.number().int().positive().default(defaults.cluster.connectTimeoutMs),
+    /**
+     * Device fencing: each acquisition of a key connects with a fresh device identity (kept in memory), and a
+     * new owner has the gateway close the previous owner's sockets (`device.pair.remove`) before it acts, so a
+     * frozen owner's socket stops counting within one request. Needs a gateway that pairs the pool's devices
+     * without an operator (same host or an SSH forward: silent local pairing) and the scope operator.admin
+     * (the default) or operator.pairing. Off by default.
+     */
+    fenceDevices: z.boolean().default(false),
   })
   .strict();
 

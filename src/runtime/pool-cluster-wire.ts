@@ -1,5 +1,6 @@
 // What travels between hosts through Redis pub/sub: a forwarded request to the key's owner, and its answer.
 // Errors cross as their JSON (code, message, retryable, details) and become the same typed errors again.
+import { createHash } from 'node:crypto';
 import { GatewayRequestError, SupervisorError } from '../errors.js';
 
 export interface ForwardedRequest {
@@ -33,13 +34,22 @@ export interface WireSupervisorError {
   method?: string;
 }
 
-export type ClusterMessage = ForwardedRequest | ForwardedResponse;
+/** The previous owner released a key so that the preferred host (the claimer) takes it now. */
+export interface HandoverNotice {
+  t: 'handover';
+  key: string;
+  from: string;
+}
+
+export type ClusterMessage = ForwardedRequest | ForwardedResponse | HandoverNotice;
 
 export function parseClusterMessage(text: string): ClusterMessage | undefined {
   try {
     const value = JSON.parse(text) as Partial<ClusterMessage>;
     if (value.t === 'req' && typeof value.id === 'string' && typeof (value as ForwardedRequest).method === 'string') return value as ForwardedRequest;
     if (value.t === 'res' && typeof value.id === 'string') return value as ForwardedResponse;
+    const notice = value as Partial<HandoverNotice>;
+    if (notice.t === 'handover' && typeof notice.key === 'string' && typeof notice.from === 'string') return notice as HandoverNotice;
   } catch {
     // Not ours: ignored.
   }
@@ -80,8 +90,13 @@ export function errorFromWire(wire: WireSupervisorError): SupervisorError {
 }
 
 /** Highest-random-weight order of hosts for a key: each key prefers its own host, and a host leaving moves only its keys. */
-export function rendezvousRank(hosts: readonly string[], key: string, hostId: string, hash: (text: string) => number): number {
-  const order = [...hosts].sort((a, b) => hash(`${b}|${key}`) - hash(`${a}|${key}`) || (a < b ? -1 : 1));
+export function rendezvousRank(hosts: readonly string[], key: string, hostId: string): number {
+  const order = [...hosts].sort((a, b) => rendezvousWeight(b, key) - rendezvousWeight(a, key) || (a < b ? -1 : 1));
   const index = order.indexOf(hostId);
   return index < 0 ? order.length : index;
+}
+
+/** A host's rendezvous weight for a key (the highest weight is the key's preferred host): the same on every host. */
+export function rendezvousWeight(hostId: string, key: string): number {
+  return createHash('sha256').update(`${hostId}|${key}`).digest().readUInt32BE(0);
 }

@@ -4,28 +4,53 @@
 // the proactive handlers; a request made on any other host is forwarded to the owner through Redis pub/sub
 // and settles exactly once, with the caller's deadline and the owner's typed error. Every action the owner
 // takes is checked against its lease on its own monotonic clock at that moment, so a host paused past its
-// lease acts on nothing it buffered.
-import { createHash, randomBytes, randomUUID } from 'node:crypto';
+// lease acts on nothing it buffered. When a host joins, owners hand the keys it is preferred for over to it
+// (pool-cluster-rebalance.ts): stop taking new work for the key, drain what is in flight, close the connection,
+// release the lease and tell the claimer to take it at once.
+import { randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Redis } from 'ioredis';
 import { createActor, type Actor } from 'xstate';
-import { createLeaseStore, duplicateRedis, openRedis, type LeaseStore, type RedisEndpoint } from '../adapters/redis/index.js';
+import { createLeaseStore, duplicateRedis, openRedis, type LeaseClaim, type LeaseStore, type RedisEndpoint } from '../adapters/redis/index.js';
+import { createEphemeralDeviceIdentity, type DeviceIdentity } from '../adapters/websocket/index.js';
 import { parseOptions } from '../config.js';
-import { SupervisorError } from '../errors.js';
+import { GatewayRequestError, SupervisorError } from '../errors.js';
 import { silentLogger } from '../logger.js';
 import { defaults } from '../machines/defaults.js';
 import { createLeaseImplementations, leaseMachine, leaseSystemId, selectLeaseOwned, selectLeaseStatus, type LeaseStatusView } from '../machines/lease/index.js';
 import { canonicalGatewayUrl, createCredentialFingerprinter, poolKeyOf, type CredentialFingerprinter } from './connection-pool-key.js';
 import { connectionPoolSchema, poolUserSchema, type ConnectionPoolOptions, type PoolUser, type ProactiveHandler, type ProactiveMessage } from './connection-pool-options.js';
 import type { PoolEventListener } from './connection-pool-parts.js';
-import type { ConnectionPool, ConnectionPoolStatus, PoolHandle } from './connection-pool.js';
+import type { ConnectionPool, ConnectionPoolStatus, LocalPoolInternals, PoolHandle } from './connection-pool.js';
 import { clusterSchema, defaultHostId, type ClusterOptions } from './pool-cluster-options.js';
-import { errorFromWire, errorToWire, parseClusterMessage, rendezvousRank, type ForwardedRequest, type ForwardedResponse } from './pool-cluster-wire.js';
+import { chooseHandovers, createMembershipStability } from './pool-cluster-rebalance.js';
+import {
+  errorFromWire,
+  errorToWire,
+  parseClusterMessage,
+  rendezvousRank,
+  rendezvousWeight,
+  type ForwardedRequest,
+  type ForwardedResponse,
+  type HandoverNotice,
+} from './pool-cluster-wire.js';
 
 export type { ClusterOptions } from './pool-cluster-options.js';
 
 export interface ClusteredPoolStatus extends ConnectionPoolStatus {
-  cluster: { hostId: string; members: string[]; leases: LeaseStatusView[]; forwarded: number; fencedDrops: number };
+  cluster: {
+    hostId: string;
+    members: string[];
+    leases: LeaseStatusView[];
+    forwarded: number;
+    fencedDrops: number;
+    /** Keys this host handed over to a preferred host (rebalancing), since it started. */
+    handedOver: number;
+    /** Previous owners' devices this host had the gateway remove on taking a key (device fencing). */
+    devicesFenced: number;
+    /** Removals the gateway refused or did not answer (logged); the key was served anyway. */
+    deviceFenceFailures: number;
+  };
 }
 
 /** A proactive message handled by the key's owner, with the fencing token it held when it handled it. */
@@ -56,6 +81,19 @@ interface KeyRecord {
   fencingToken: number | undefined;
   /** The owner's handle on its local pool, while it owns the key. */
   owner: Promise<PoolHandle> | undefined;
+  /** The local pool's key of the owner's connection (to see it closed before a handover releases the lease). */
+  ownerLocalKey: string | undefined;
+  /** Requests running on the owner's connection (local and forwarded): a handover waits for them. */
+  inFlight: number;
+  drained: (() => void) | undefined;
+  /** A handover is under way (to this host): no new work is taken for the key; the lease is released once drained. */
+  handingOver: string | undefined;
+  /** The best claim on the key, read with the last renewal. */
+  claim: LeaseClaim | undefined;
+  /** Device fencing: the identity of this acquisition's connection, the next attempt's, the previous owner's id. */
+  device: DeviceIdentity | undefined;
+  nextDevice: DeviceIdentity | undefined;
+  previousDeviceId: string | undefined;
 }
 
 interface PendingForward {
@@ -66,7 +104,7 @@ const OWNER_PREFIX = 'cluster-owner:';
 
 export function createClusteredPool(
   options: ConnectionPoolOptions & { cluster: ClusterOptions },
-  createLocalPool: (options: ConnectionPoolOptions) => ConnectionPool,
+  createLocalPool: (options: ConnectionPoolOptions, internals: LocalPoolInternals) => ConnectionPool,
 ): ClusteredConnectionPool {
   const { cluster: clusterInput, onProactive, ...localOptions } = options;
   const clusterConfig = parseOptions(clusterSchema, clusterInput, 'connection pool options.cluster');
@@ -76,7 +114,10 @@ export function createClusteredPool(
   const renewIntervalMs = Math.max(1, Math.floor(ttlMs * defaults.lease.renewFraction));
   const staggerMs = Math.max(1, Math.floor(ttlMs * defaults.lease.staggerFraction));
   const logger = (config.logger ?? silentLogger).child({ component: 'pool-cluster', pool: config.name, hostId });
-  const local = createLocalPool(localOptions);
+  const fenceDevices = clusterConfig.fenceDevices;
+  const local = createLocalPool(localOptions, {
+    deviceFor: (userId) => (userId.startsWith(OWNER_PREFIX) ? records.get(userId.slice(OWNER_PREFIX.length))?.device : undefined),
+  });
   const records = new Map<string, KeyRecord>();
   const users = new Map<string, string>();
   const handlers = new Set<ProactiveHandler>();
@@ -88,6 +129,10 @@ export function createClusteredPool(
   let closed = false;
   let forwarded = 0;
   let fencedDrops = 0;
+  let handedOver = 0;
+  let devicesFenced = 0;
+  let deviceFenceFailures = 0;
+  const stability = createMembershipStability(defaults.cluster.rebalanceStableHeartbeats);
   let client: Redis | undefined;
   let subscriber: Redis | undefined;
   let store: LeaseStore | undefined;
@@ -111,11 +156,14 @@ export function createClusteredPool(
     subscriber.on('message', (_channel: string, text: string) => onMessage(text));
     await subscriber.subscribe(store.keys.inbox(hostId));
     members = await store.heartbeat(hostId, ttlMs);
+    stability.observe(members);
     heartbeatTimer = setInterval(() => {
       store
         ?.heartbeat(hostId, ttlMs)
         .then((live) => {
           members = live.includes(hostId) ? live : [...live, hostId];
+          stability.observe(live);
+          rebalance();
         })
         .catch(() => {});
     }, renewIntervalMs);
@@ -146,6 +194,22 @@ export function createClusteredPool(
     return record.lease !== undefined && selectLeaseOwned(record.lease.getSnapshot()) && performance.now() < record.fenceUntil;
   }
 
+  /** New work (a request) is taken only by an owner inside its fence that is not handing the key over. */
+  function mayServe(record: KeyRecord): boolean {
+    return record.handingOver === undefined && mayAct(record);
+  }
+
+  /** Runs `work` on the owner's connection, counted, so a handover drains it before the connection closes. */
+  async function inFlight<T>(record: KeyRecord, work: () => Promise<T>): Promise<T> {
+    record.inFlight++;
+    try {
+      return await work();
+    } finally {
+      record.inFlight--;
+      if (record.inFlight === 0) record.drained?.();
+    }
+  }
+
   /** One membership read shared by the acquires of one burst. */
   let membersRead: Promise<void> | undefined;
   function refreshMembers(): Promise<void> {
@@ -159,26 +223,39 @@ export function createClusteredPool(
     return membersRead;
   }
 
-  function hash(text: string): number {
-    return createHash('sha256').update(text).digest().readUInt32BE(0);
-  }
-
-  function startLease(record: KeyRecord): void {
+  /** `afterMs`: a host that just handed the key over waits a TTL before it competes again, so the claimer takes it. */
+  function startLease(record: KeyRecord, afterMs = 0): void {
     if (record.lease !== undefined || store === undefined) return;
     const leaseStore = store;
-    const rank = rendezvousRank(members, record.key, hostId, hash);
+    const rank = rendezvousRank(members, record.key, hostId);
+    const weight = rendezvousWeight(hostId, record.key);
     const lease = createActor(
       leaseMachine.provide(
         createLeaseImplementations({
-          acquire: (input) => leaseStore.acquire(input),
-          renew: (input) => leaseStore.renew(input),
-          release: (input) => leaseStore.release(input),
+          acquire: async (input) => {
+            const device = fenceDevices ? (record.nextDevice ??= createEphemeralDeviceIdentity()) : undefined;
+            const outcome = await leaseStore.acquire({ ...input, weight, ...(device === undefined ? {} : { deviceId: device.deviceId }) });
+            if (outcome.acquired) {
+              record.device = device;
+              record.nextDevice = undefined;
+              record.previousDeviceId = outcome.previousDeviceId;
+            }
+            return outcome;
+          },
+          renew: async (input) => {
+            const outcome = await leaseStore.renew(input);
+            record.claim = outcome.renewed ? outcome.claim : undefined;
+            return outcome;
+          },
+          // A handover passes the lease to the claimer (a reservation), so no third host slips in between.
+          release: (input) =>
+            record.handingOver === undefined ? leaseStore.release(input) : leaseStore.handOver({ ...input, to: record.handingOver, ttlMs }),
         }),
       ),
       {
         id: leaseSystemId(config.name, record.key),
         systemId: leaseSystemId(config.name, record.key),
-        input: { pool: config.name, key: record.key, hostId, ttlMs, startDelayMs: rank * staggerMs },
+        input: { pool: config.name, key: record.key, hostId, ttlMs, startDelayMs: afterMs + rank * staggerMs },
         ...(config.inspect === undefined ? {} : { inspect: config.inspect as never }),
       },
     );
@@ -199,20 +276,89 @@ export function createClusteredPool(
     lease.on('lease.released', () => {
       record.fenceUntil = 0;
       standDown(record);
+      if (record.handingOver !== undefined) finishHandover(record, lease, record.handingOver);
     });
     lease.start();
   }
 
   function becomeOwner(record: KeyRecord): void {
-    const owner = local.acquire({ id: OWNER_PREFIX + record.key, url: record.url, ...(record.token === undefined ? {} : { token: record.token }) });
+    const previous = fenceDevices ? record.previousDeviceId : undefined;
+    const own = record.device?.deviceId;
+    const owner = local
+      .acquire({ id: OWNER_PREFIX + record.key, url: record.url, ...(record.token === undefined ? {} : { token: record.token }) })
+      .then(async (handle) => {
+        record.ownerLocalKey = handle.key;
+        // Before any owner action: the previous owner's sockets (a frozen host's included) are closed by the gateway.
+        if (previous !== undefined && previous !== own) await fencePreviousDevice(record, handle, previous);
+        return handle;
+      });
     owner.catch(() => {});
     record.owner = owner;
+    record.claim = undefined;
+  }
+
+  async function fencePreviousDevice(record: KeyRecord, handle: PoolHandle, deviceId: string): Promise<void> {
+    try {
+      await handle.request('device.pair.remove', { deviceId }, { timeoutMs: config.requestTimeoutMs });
+      devicesFenced++;
+    } catch (error) {
+      // Already removed (a graceful owner's row, retired by the gateway): nothing of it is connected.
+      if (error instanceof GatewayRequestError && error.message.includes('unknown deviceId')) return;
+      deviceFenceFailures++;
+      logger.warn({ key: record.key, code: (error as { code?: string }).code }, 'the gateway did not remove the previous owner device');
+    }
   }
 
   function standDown(record: KeyRecord): void {
     if (record.owner === undefined) return;
     record.owner = undefined;
     void local.release(OWNER_PREFIX + record.key);
+  }
+
+  /** Once per heartbeat period: hand over the owned keys a stable, preferred host claims (within the budget). */
+  function rebalance(): void {
+    if (closed) return;
+    const owned = [...records.values()].filter((record) => record.claim !== undefined && mayServe(record));
+    const candidates = owned.map((record) => ({ key: record.key, claim: record.claim, ownWeight: rendezvousWeight(hostId, record.key) }));
+    const moves = chooseHandovers(candidates, { hostId, live: members, stability, budget: defaults.cluster.rebalanceMovesPerHeartbeat });
+    for (const move of moves) {
+      const record = records.get(move.key);
+      if (record !== undefined) void handOver(record, move.to);
+    }
+  }
+
+  /**
+   * A graceful move: no new work for the key (local requests wait for the next owner, forwarded ones are
+   * answered NOT_OWNER and routed again), every request in flight settles on this connection, the connection
+   * closes (so the gateway never sees this host's socket and the next owner's together), then the lease is
+   * released. Proactive events keep reaching the handlers until the connection is closed: none is handled twice.
+   */
+  async function handOver(record: KeyRecord, to: string): Promise<void> {
+    record.handingOver = to;
+    logger.info({ key: record.key, to }, 'handing the key over to its preferred host');
+    while (record.inFlight > 0) await new Promise<void>((resolve) => (record.drained = resolve));
+    record.drained = undefined;
+    const localKey = record.ownerLocalKey;
+    standDown(record);
+    const closedBy = performance.now() + clusterConfig.connectTimeoutMs;
+    while (localKey !== undefined && local.status().entries.some((entry) => entry.key === localKey) && performance.now() < closedBy) await sleep(5);
+    const lease = record.lease;
+    if (lease === undefined || records.get(record.key) !== record || closed || !selectLeaseOwned(lease.getSnapshot())) {
+      // Ownership ended meanwhile (the deadline, the last user left, the pool closed): nothing to hand over.
+      record.handingOver = undefined;
+      return;
+    }
+    lease.send({ type: 'lease.release' });
+  }
+
+  /** The lease is released: tell the claimer to take it now, and compete again only after a TTL (a fallback owner). */
+  function finishHandover(record: KeyRecord, lease: LeaseActor, to: string): void {
+    record.handingOver = undefined;
+    handedOver++;
+    if (record.lease === lease) record.lease = undefined;
+    const notice: HandoverNotice = { t: 'handover', key: record.key, from: hostId };
+    void client?.publish(store!.keys.inbox(to), JSON.stringify(notice)).catch(() => {});
+    if (!closed && records.get(record.key) === record) startLease(record, ttlMs);
   }
 
   /**
@@ -244,7 +390,25 @@ export function createClusteredPool(
     if (known !== undefined && known !== key) await release(id);
     let record = records.get(key);
     if (record === undefined) {
-      record = { key, url: canonical(url), token, users: new Set(), listeners: new Set(), lease: undefined, fenceUntil: 0, fencingToken: undefined, owner: undefined };
+      record = {
+        key,
+        url: canonical(url),
+        token,
+        users: new Set(),
+        listeners: new Set(),
+        lease: undefined,
+        fenceUntil: 0,
+        fencingToken: undefined,
+        owner: undefined,
+        ownerLocalKey: undefined,
+        inFlight: 0,
+        drained: undefined,
+        handingOver: undefined,
+        claim: undefined,
+        device: undefined,
+        nextDevice: undefined,
+        previousDeviceId: undefined,
+      };
       records.set(key, record);
     }
     record.users.add(id);
@@ -265,7 +429,7 @@ export function createClusteredPool(
   async function untilOwned(record: KeyRecord, deadline: number): Promise<string> {
     for (;;) {
       if (closed) throw stoppedError('the connection pool is closed');
-      if (mayAct(record) && record.owner !== undefined && (await ownerHandle(record)) !== undefined) return hostId;
+      if (mayServe(record) && record.owner !== undefined && (await ownerHandle(record)) !== undefined) return hostId;
       const holder = await store!.holder(record.key);
       if (holder !== undefined && holder.hostId !== hostId) return holder.hostId;
       const left = deadline - performance.now();
@@ -304,14 +468,16 @@ export function createClusteredPool(
     for (;;) {
       const left = Math.floor(deadline - performance.now());
       if (left <= 0) throw timeoutError(method, timeoutMs);
-      if (mayAct(record) && record.owner !== undefined) {
-        const handle = await ownerHandle(record);
-        // The lease ended while the owner's connection was opening: nothing was sent; route again.
-        if (handle === undefined) {
-          await sleep(defaults.cluster.ownerPollMs);
-          continue;
-        }
-        return handle.request(method, params, { timeoutMs: left });
+      if (mayServe(record) && record.owner !== undefined) {
+        const outcome = await inFlight(record, async () => {
+          const handle = await ownerHandle(record);
+          // The lease ended while the owner's connection was opening: nothing was sent; route again.
+          if (handle === undefined) return { retry: true as const };
+          return { retry: false as const, value: await handle.request(method, params, { timeoutMs: left }) };
+        });
+        if (!outcome.retry) return outcome.value;
+        await sleep(defaults.cluster.ownerPollMs);
+        continue;
       }
       const owner = await untilOwned(record, deadline).catch((error: unknown) => {
         if (error instanceof SupervisorError && error.code === 'GATEWAY_UNREACHABLE') throw timeoutError(method, timeoutMs);
@@ -359,6 +525,11 @@ export function createClusteredPool(
   function onMessage(text: string): void {
     const message = parseClusterMessage(text);
     if (message === undefined) return;
+    if (message.t === 'handover') {
+      // The holder released the key for this host: attempt now rather than after the holder's TTL.
+      records.get(message.key)?.lease?.send({ type: 'lease.attempt' });
+      return;
+    }
     if (message.t === 'res') {
       const waiting = pending.get(message.id);
       if (waiting === undefined) return;
@@ -380,21 +551,24 @@ export function createClusteredPool(
       void client.publish(store!.keys.inbox(request.from), JSON.stringify({ t: 'res', id: request.id, ...response })).catch(() => {});
     };
     // The fence, checked when the request is taken up (it may have waited in a buffer while this host was paused).
-    if (record === undefined || !mayAct(record) || record.owner === undefined) {
+    // A key being handed over takes no new work: the sender routes it again to the next owner.
+    if (record === undefined || !mayServe(record) || record.owner === undefined) {
       fencedDrops++;
       return reply({ ok: false, error: errorToWire(new SupervisorError('NOT_OWNER', 'this host does not own the key', { retryable: true })) });
     }
-    try {
-      const handle = await ownerHandle(record);
-      if (handle === undefined || !mayAct(record)) {
-        fencedDrops++;
-        return reply({ ok: false, error: errorToWire(new SupervisorError('NOT_OWNER', 'this host does not own the key', { retryable: true })) });
+    await inFlight(record, async () => {
+      try {
+        const handle = await ownerHandle(record);
+        if (handle === undefined || !mayAct(record)) {
+          fencedDrops++;
+          return reply({ ok: false, error: errorToWire(new SupervisorError('NOT_OWNER', 'this host does not own the key', { retryable: true })) });
+        }
+        const payload = await handle.request(request.method, request.params, { timeoutMs: request.timeoutMs });
+        reply({ ok: true, payload, ...(record.fencingToken === undefined ? {} : { token: record.fencingToken }) });
+      } catch (error) {
+        reply({ ok: false, error: errorToWire(error) });
       }
-      const payload = await handle.request(request.method, request.params, { timeoutMs: request.timeoutMs });
-      reply({ ok: true, payload, ...(record.fencingToken === undefined ? {} : { token: record.fencingToken }) });
-    } catch (error) {
-      reply({ ok: false, error: errorToWire(error) });
-    }
+    });
   }
 
   async function release(user: PoolUser | string): Promise<void> {
@@ -415,7 +589,7 @@ export function createClusteredPool(
   function status(): ClusteredPoolStatus {
     const leases: LeaseStatusView[] = [];
     for (const record of records.values()) if (record.lease !== undefined) leases.push(selectLeaseStatus(record.lease.getSnapshot()));
-    return { ...local.status(), users: users.size, cluster: { hostId, members: [...members], leases, forwarded, fencedDrops } };
+    return { ...local.status(), users: users.size, cluster: { hostId, members: [...members], leases, forwarded, fencedDrops, handedOver, devicesFenced, deviceFenceFailures } };
   }
 
   async function close(): Promise<void> {

@@ -45,6 +45,11 @@ export interface GatewayScript {
   onRequest?: (frame: ReceivedRequest, connection: FakeConnection) => RequestAnswer;
   /** Extra fields merged into the default hello-ok (e.g. `auth.deviceToken`). */
   hello?: (base: Record<string, unknown>) => Record<string, unknown>;
+  /**
+   * Answer `device.pair.remove` like the real gateway: every connection whose `connect` carried that device id
+   * is invalidated at once (`invalidatedAt`) and closed with 4001 "device removed"; an unknown id is refused.
+   */
+  deviceRemoval?: boolean;
 }
 
 export interface ReceivedRequest {
@@ -64,6 +69,10 @@ export interface FakeConnection {
   readonly challengeTs: number;
   /** Close code and reason as the fake saw them, once closed. */
   closed: { code: number; reason: string } | undefined;
+  /** `performance.now()` when hello-ok was sent. */
+  authenticatedAt: number | undefined;
+  /** `performance.now()` when a device removal invalidated it (it no longer counts as authenticated). */
+  invalidatedAt: number | undefined;
   run(actions: FakeAction[]): void;
   readonly socket: WebSocket;
 }
@@ -121,7 +130,7 @@ export async function startFakeGateway(scripts: GatewayScript | GatewayScript[] 
     const index = connections.length;
     const list = Array.isArray(scripts) ? scripts : [scripts];
     const script = list[Math.min(index, list.length - 1)] ?? {};
-    connections.push(runConnection(index, socket, script, changed));
+    connections.push(runConnection(index, socket, script, changed, connections));
     changed();
   });
 
@@ -142,7 +151,7 @@ export async function startFakeGateway(scripts: GatewayScript | GatewayScript[] 
   };
 }
 
-function runConnection(index: number, socket: WebSocket, script: GatewayScript, changed: () => void): FakeConnection {
+function runConnection(index: number, socket: WebSocket, script: GatewayScript, changed: () => void, all: readonly FakeConnection[]): FakeConnection {
   const connection: FakeConnection = {
     index,
     received: [],
@@ -150,6 +159,8 @@ function runConnection(index: number, socket: WebSocket, script: GatewayScript, 
     challengeNonce: `nonce-${index}-${Math.random().toString(36).slice(2)}`,
     challengeTs: Date.now(),
     closed: undefined,
+    authenticatedAt: undefined,
+    invalidatedAt: undefined,
     socket,
     run: (actions) => runActions(socket, actions),
   };
@@ -173,7 +184,8 @@ function runConnection(index: number, socket: WebSocket, script: GatewayScript, 
       connection.connectParams = frame.params as Record<string, unknown>;
       answerConnect(connection, frame, script);
     } else {
-      answerRequest(connection, frame, script);
+      if (script.deviceRemoval && frame.method === 'device.pair.remove') removeDevice(connection, frame, all);
+      else answerRequest(connection, frame, script);
     }
   });
   if (script.challenge !== false) {
@@ -193,6 +205,7 @@ function answerConnect(connection: FakeConnection, frame: ReceivedRequest, scrip
     const merged = script.hello ? script.hello(base) : base;
     const payload = answer === 'hello-ok' ? merged : answer.helloOk(merged);
     socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload }));
+    connection.authenticatedAt = performance.now();
     if (answer === 'hello-ok' && script.afterHello) runActions(socket, script.afterHello);
     return;
   }
@@ -210,6 +223,23 @@ function answerRequest(connection: FakeConnection, frame: ReceivedRequest, scrip
       answer.ok ? { type: 'res', id: frame.id, ok: true, payload: answer.payload } : { type: 'res', id: frame.id, ok: false, error: answer.error },
     ),
   );
+}
+
+/** The real gateway's `device.pair.remove`: its clients with that device are invalidated at once, then closed. */
+function removeDevice(connection: FakeConnection, frame: ReceivedRequest, all: readonly FakeConnection[]): void {
+  const deviceId = (frame.params as { deviceId?: unknown } | undefined)?.deviceId;
+  const holders = all.filter((c) => (c.connectParams?.device as { id?: unknown } | undefined)?.id === deviceId);
+  if (typeof deviceId !== 'string' || holders.length === 0) {
+    const error = { code: 'INVALID_REQUEST', message: 'unknown deviceId' };
+    connection.socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: false, error }));
+    return;
+  }
+  connection.socket.send(JSON.stringify({ type: 'res', id: frame.id, ok: true, payload: { deviceId } }));
+  for (const holder of holders) {
+    if (holder.closed !== undefined || holder.invalidatedAt !== undefined) continue;
+    holder.invalidatedAt = performance.now();
+    holder.socket.close(4001, 'device removed');
+  }
 }
 
 function runActions(socket: WebSocket, actions: FakeAction[]): void {

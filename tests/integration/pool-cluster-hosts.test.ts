@@ -1,11 +1,12 @@
 // Several host processes of one clustered pool, a real redis-server and 30 fake gateways that count sockets:
 // one connection per gateway in the cluster, requests from every host, proactive events once, a SIGKILLed
-// host's gateways served elsewhere within TTL plus a connect, a host SIGSTOPped past its lease acting on
-// nothing it buffered, and ownership back within one TTL after Redis restarts under load.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
+// host's gateways served elsewhere, a host SIGSTOPped past its lease acting on nothing it buffered, and every
+// key owned again after Redis restarts under load. Waits are bounded only against hangs; the time figures
+// (failover, Redis return) are measured by the bench.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rendezvousWeight } from '../../src/runtime/pool-cluster-wire.js';
+import { duplicates as duplicatesAmong, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
 import { startFakeGateway, type FakeConnection, type FakeGateway } from '../support/fake-gateway.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -14,82 +15,25 @@ import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 const TTL = 3_000;
 const GATEWAYS = 30;
 const USERS = 300;
-/** A connect on a loaded 2-core machine (open, challenge, hello-ok) plus the lease retry period. */
-const CONNECT_SLACK_MS = 2_500;
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- an IPC answer, shaped by cluster-host.ts
-type HostReply = any;
-
-interface HostMessage {
-  type: string;
-  seq: number;
-  ok: boolean;
-  result: unknown;
-  error: string;
-  url: string;
-  runId: string;
-  token: number;
-  at: number;
-}
-
-interface Host {
-  id: string;
-  child: ChildProcess;
-  proactive: Array<{ url: string; runId: string; seq: number; token: number; at: number }>;
-  // Replies are whatever the host's command answered (tests/support/cluster-host.ts), read field by field.
-  call(command: Record<string, unknown>): Promise<HostReply>;
-}
+/**
+ * Bounded waits that only guard against a hang (never a timing assertion: how long a failover or a Redis
+ * return takes is measured by `npm run bench -- pool-cluster`).
+ */
+const GUARD_MS = 30_000;
 
 let redis: RedisServer;
 const gateways: FakeGateway[] = [];
-const hosts = new Map<string, Host>();
+const hosts = new Map<string, HostProcess>();
 const usersOf = new Map<string, Array<{ id: string; url: string; token: string }>>();
 
-const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined;
+/** Open and authenticated at the gateway: a socket whose device was removed no longer counts (the gateway invalidated it). */
+const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
 const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
 
-async function startHost(id: string): Promise<Host> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/cluster-host.ts'], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    env: { ...process.env, REDIS_URL: redis.url, HOST_ID: id, LEASE_TTL_MS: String(TTL) },
-  });
-  const waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  let seq = 0;
-  const host: Host = {
-    id,
-    child,
-    proactive: [],
-    call(command) {
-      const n = ++seq;
-      return new Promise((resolve, reject) => {
-        waiting.set(n, { resolve: resolve as (v: unknown) => void, reject });
-        child.send({ ...command, seq: n });
-      });
-    },
-  };
-  child.on('message', (raw) => {
-    const message = raw as HostMessage & Host['proactive'][number];
-    if (message.type === 'proactive') host.proactive.push(message);
-    if (message.type === 'reply') {
-      const w = waiting.get(message.seq);
-      waiting.delete(message.seq);
-      if (message.ok) w?.resolve(message.result);
-      else w?.reject(new Error(message.error));
-    }
-  });
-  await new Promise<void>((resolve, reject) => {
-    child.once('message', () => resolve());
-    child.once('exit', (code) => reject(new Error(`host ${id} exited ${code}`)));
-  });
+async function startHost(id: string): Promise<HostProcess> {
+  const host = await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL, fenceDevices: true });
   hosts.set(id, host);
   return host;
-}
-
-async function killHost(host: Host, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-  if (host.child.exitCode !== null || host.child.signalCode !== null) return;
-  const exited = once(host.child, 'exit');
-  host.child.kill(signal);
-  await exited;
 }
 
 /** Keys each live host owns, by gateway URL. */
@@ -112,27 +56,26 @@ function emitEverywhere(runId: string, seq: number): void {
   }
 }
 
-/** Polls `test` every 20 ms for at most `ms`; answers whether it became true (a bounded wait, never a timing assertion). */
-async function until(test: () => boolean, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (!test()) {
-    if (Date.now() > deadline) return false;
-    await sleep(20);
-  }
-  return true;
-}
+const duplicates = () => duplicatesAmong(hosts.values());
 
-function duplicates(): string[] {
-  const seen = new Map<string, number>();
-  for (const host of hosts.values())
-    for (const p of host.proactive) seen.set(`${p.url}|${p.runId}|${p.seq}`, (seen.get(`${p.url}|${p.runId}|${p.seq}`) ?? 0) + 1);
-  return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
+/** Every gateway owned once, by its preferred host among `ids` (rendezvous weight), over one socket. */
+async function settledOnPreference(ids: string[]): Promise<boolean> {
+  const preferred = (key: string) => [...ids].sort((x, y) => rendezvousWeight(y, key) - rendezvousWeight(x, key))[0];
+  const owned = new Map<string, string[]>();
+  for (const id of ids) {
+    const status = await hosts.get(id)!.call({ cmd: 'status' });
+    for (const lease of status.cluster.leases)
+      if (lease.state === 'owned' || lease.state === 'renewing') owned.set(lease.key, [...(owned.get(lease.key) ?? []), id]);
+  }
+  return owned.size === GATEWAYS && [...owned].every(([key, o]) => o.length === 1 && o[0] === preferred(key)) && openSockets().every((n) => n === 1);
 }
 
 beforeAll(async () => {
   redis = await startRedisServer();
   for (let g = 0; g < GATEWAYS; g++)
-    gateways.push(await startFakeGateway({ onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }));
+    gateways.push(
+      await startFakeGateway({ deviceRemoval: true, onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }),
+    );
   await Promise.all(['a', 'b', 'c'].map((id) => startHost(id)));
   // User i talks to gateway floor(i / 10) from host i % 3: every gateway has users on every host.
   for (let i = 0; i < USERS; i++) {
@@ -142,10 +85,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  for (const host of hosts.values()) {
-    if (host.child.signalCode === 'SIGSTOP') host.child.kill('SIGCONT');
-    await killHost(host);
-  }
+  // SIGKILL ends a stopped host too.
+  for (const host of hosts.values()) await host.kill();
   for (const gateway of gateways) await gateway.close();
   await redis?.stop();
 }, 30_000);
@@ -177,52 +118,50 @@ describe('clustered pool across host processes', () => {
     expect(duplicates()).toEqual([]);
   }, 30_000);
 
-  it('SIGKILL a host: its gateways are owned and serving elsewhere within TTL plus a connect, events stay once', async () => {
+  it('SIGKILL a host: its gateways are owned and serving elsewhere, every request settles once, events stay once', async () => {
     const owners = await ownersByUrl(['a', 'b', 'c']);
     const lost = [...owners].filter(([, ids]) => ids[0] === 'c').map(([url]) => url);
     expect(lost.length).toBeGreaterThan(0);
-    const killedAt = Date.now();
-    await killHost(hosts.get('c')!);
+    await hosts.get('c')!.kill();
     let seq = 0;
     const emitter = setInterval(() => emitEverywhere('moving', ++seq), 100);
-    let servedAt = 0;
     const aUsers = usersOf
       .get('a')!
       .filter((u) => lost.includes(u.url))
       .map((u) => u.id);
-    while (Date.now() - killedAt < TTL + CONNECT_SLACK_MS + 5_000) {
+    // Requests for the dead host's gateways keep going from host a; each settles once (served, or its deadline).
+    const counts = { issued: 0, settled: 0 };
+    const served = await until(async () => {
+      counts.issued += aUsers.length;
+      const result = await hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: 2_000 });
+      counts.settled += result.ok + result.errors.length;
       const now = await ownersByUrl(['a', 'b']);
-      if (lost.every((url) => (now.get(url) ?? []).length === 1)) {
-        const result = await hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: 2_000 });
-        if (result.ok === aUsers.length) {
-          servedAt = Date.now();
-          break;
-        }
-      }
-      await sleep(50);
-    }
+      return result.ok === aUsers.length && lost.every((url) => (now.get(url) ?? []).length === 1);
+    }, GUARD_MS);
     clearInterval(emitter);
-    const failoverMs = servedAt - killedAt;
-    console.log(`failover (SIGKILL to serving): ${failoverMs} ms at TTL ${TTL} ms`);
-    expect(servedAt).toBeGreaterThan(0);
-    expect(failoverMs).toBeLessThanOrEqual(TTL + CONNECT_SLACK_MS);
-    expect(await until(() => openSockets().every((n) => n === 1), CONNECT_SLACK_MS)).toBe(true);
+    expect(served).toBe(true);
+    expect(counts.settled).toBe(counts.issued);
+    // Every key owned once by a survivor (its preferred one, once rebalancing settled) with one socket per gateway.
+    expect(await until(() => settledOnPreference(['a', 'b']), GUARD_MS)).toBe(true);
     expect(duplicates()).toEqual([]);
     // Events emitted after the move reach a handler, once.
     emitEverywhere('after-move', 1);
     const moved = () => [...hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('after-move-')));
-    expect(await until(() => moved().length >= GATEWAYS, 2_000)).toBe(true);
+    expect(await until(() => moved().length >= GATEWAYS, GUARD_MS)).toBe(true);
     await sleep(200);
     expect(moved()).toHaveLength(GATEWAYS);
     expect(duplicates()).toEqual([]);
-  }, 60_000);
+  }, 90_000);
 
-  it('SIGSTOP a host for twice the TTL: never two live owners for one key, and after SIGCONT it acts on nothing it buffered', async () => {
+  it('SIGSTOP a host for twice the TTL: each new owner has the gateway drop its socket before acting (a measured overlap), and after SIGCONT it acts on nothing it buffered', async () => {
     const b = hosts.get('b')!;
     const owners = await ownersByUrl(['a', 'b']);
     const frozenUrls = [...owners].filter(([, ids]) => ids[0] === 'b').map(([url]) => url);
     expect(frozenUrls.length).toBeGreaterThan(0);
-    const frozen = gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated));
+    const frozenAt = new Map(
+      gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated).map((c) => [c, g] as const)),
+    );
+    const frozen = [...frozenAt.keys()];
     const framesAt = new Map(frozen.map((c) => [c, c.received.length]));
     b.child.kill('SIGSTOP');
     const stoppedAt = Date.now();
@@ -234,31 +173,47 @@ describe('clustered pool across host processes', () => {
       .filter((u) => frozenUrls.includes(u.url))
       .map((u) => u.id);
     const forwarded = hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: TTL * 4 });
+    // Sampled every 20 ms: authenticated sockets per gateway, with and without the frozen host's.
     let maxLive = 0;
-    let maxWithFrozen = 0;
+    let maxCounted = 0;
     while (Date.now() - stoppedAt < TTL * 2) {
       for (const g of gateways) {
         const open = g.connections.filter(authenticated);
-        maxWithFrozen = Math.max(maxWithFrozen, open.length);
-        maxLive = Math.max(maxLive, open.filter((c) => !frozen.includes(c)).length);
+        maxCounted = Math.max(maxCounted, open.length);
+        maxLive = Math.max(maxLive, open.filter((c) => !frozenAt.has(c)).length);
       }
       await sleep(20);
     }
+    const fencedBeforeResume = frozen.filter((c) => c.invalidatedAt !== undefined).length;
     b.child.kill('SIGCONT');
     const result = await forwarded;
-    await until(() => frozen.every((c) => c.closed !== undefined), 2_000);
-    console.log(`SIGSTOP: max live-host sockets per key ${maxLive}; counting the frozen host's kernel-held socket ${maxWithFrozen}`);
+    // The overlap per gateway: from the new owner's hello-ok to the gateway invalidating the frozen socket.
+    const overlaps = frozen.map((c) => {
+      const successor = frozenAt.get(c)!.connections.find((x) => x.index > c.index && x.authenticatedAt !== undefined)!;
+      // The new owner's first request after connect is the removal of the previous owner's device.
+      expect((successor.received[1] as { method?: string } | undefined)?.method).toBe('device.pair.remove');
+      return c.invalidatedAt! - successor.authenticatedAt!;
+    });
+    console.log(
+      `SIGSTOP: ${frozen.length} frozen sockets, all dropped by the gateway before SIGCONT: ${fencedBeforeResume === frozen.length}; ` +
+        `overlap (new owner's hello-ok to the frozen socket's removal) max ${Math.max(...overlaps).toFixed(1)} ms, ` +
+        `p50 ${overlaps.sort((x, y) => x - y)[Math.floor(overlaps.length / 2)]!.toFixed(1)} ms; sampled max authenticated sockets per gateway ${maxCounted}`,
+    );
     expect(maxLive).toBe(1);
+    // Every frozen socket was dropped by the gateway (device removal) while its host was still frozen.
+    expect(fencedBeforeResume).toBe(frozen.length);
+    for (const overlap of overlaps) expect(overlap).toBeGreaterThanOrEqual(0);
     // Every forwarded request settled once, served by the new owner after the frozen one refused.
     expect(result).toEqual({ ok: aUsers.length, errors: [] });
     // Nothing was sent on the frozen host's sockets after it resumed, and no buffered event reached its handler.
+    await until(() => frozen.every((c) => c.closed !== undefined), GUARD_MS);
     for (const c of frozen) expect(c.received.length).toBe(framesAt.get(c));
     expect(b.proactive.slice(proactiveBefore).filter((p) => frozenUrls.includes(p.url))).toEqual([]);
-    for (const c of frozen) expect(c.closed).toBeDefined();
-    expect(await until(() => openSockets().every((n) => n === 1), CONNECT_SLACK_MS)).toBe(true);
-  }, 60_000);
+    for (const c of frozen) expect(c.closed).toMatchObject({ code: 4001 });
+    expect(await until(() => openSockets().every((n) => n === 1), GUARD_MS)).toBe(true);
+  }, 90_000);
 
-  it('Redis restarts under load: every key owned again within one TTL, no request settles twice', async () => {
+  it('Redis restarts under load: every key owned again, one socket per gateway, no request settles twice', async () => {
     const ids = ['a', 'b'];
     let stop = false;
     const load = (async () => {
@@ -277,30 +232,24 @@ describe('clustered pool across host processes', () => {
     await redis.stop();
     await sleep(TTL);
     await redis.start();
-    const back = Date.now();
-    let ownedAt = 0;
-    while (Date.now() - back < TTL * 3) {
+    // How long this takes is the bench's figure (Redis return to every key owned); here only that it happens.
+    let most = 0;
+    const owned = await until(async () => {
+      most = Math.max(most, ...openSockets());
       const owners = await ownersByUrl(ids);
-      if (owners.size === GATEWAYS && [...owners.values()].every((o) => o.length === 1)) {
-        ownedAt = Date.now();
-        break;
-      }
-      await sleep(50);
-    }
+      return owners.size === GATEWAYS && [...owners.values()].every((o) => o.length === 1);
+    }, GUARD_MS);
     stop = true;
     const counts = await load;
-    console.log(`Redis back to every key owned: ${ownedAt - back} ms at TTL ${TTL} ms`);
-    expect(ownedAt).toBeGreaterThan(0);
-    expect(ownedAt - back).toBeLessThanOrEqual(TTL);
+    expect(owned).toBe(true);
     expect(counts.settled).toBe(counts.issued);
-    // Owned again; the owners' connections follow within a connect, and never two per gateway.
-    let most = 0;
+    // Owned again; the owners' connections follow, and never two per gateway.
     const connected = await until(() => {
       const open = openSockets();
       most = Math.max(most, ...open);
       return open.every((n) => n === 1);
-    }, CONNECT_SLACK_MS * 2);
+    }, GUARD_MS);
     expect(connected).toBe(true);
     expect(most).toBe(1);
-  }, 60_000);
+  }, 90_000);
 });

@@ -56,6 +56,51 @@ describe('redis lease store', () => {
     expect(next.acquired && first.acquired && next.token > first.token).toBe(true);
   });
 
+  it('a host that wants a held key leaves its claim; the best-weighted claim stands and reaches the owner with its renewal', async () => {
+    const owned = await store.acquire({ key: 'k3', hostId: 'a', ttlMs: 5_000, weight: 50 });
+    const token = owned.acquired ? owned.token : -1;
+    expect(await store.renew({ key: 'k3', hostId: 'a', ttlMs: 5_000, token })).toMatchObject({ renewed: true, claim: undefined });
+    // The holder's own attempt claims nothing; b claims, a lower-weighted c does not replace it, a heavier d does.
+    await store.acquire({ key: 'k3', hostId: 'a', ttlMs: 5_000, weight: 50 });
+    expect(await store.renew({ key: 'k3', hostId: 'a', ttlMs: 5_000, token })).toMatchObject({ claim: undefined });
+    await store.acquire({ key: 'k3', hostId: 'b', ttlMs: 5_000, weight: 100 });
+    await store.acquire({ key: 'k3', hostId: 'c', ttlMs: 5_000, weight: 70 });
+    expect(await store.renew({ key: 'k3', hostId: 'a', ttlMs: 5_000, token })).toMatchObject({ claim: { hostId: 'b', weight: 100 } });
+    await store.acquire({ key: 'k3', hostId: 'd', ttlMs: 5_000, weight: 200 });
+    expect(await store.renew({ key: 'k3', hostId: 'a', ttlMs: 5_000, token })).toMatchObject({ claim: { hostId: 'd', weight: 200 } });
+    // The claimer that takes the key clears its claim.
+    await store.release({ key: 'k3', hostId: 'a', token });
+    const taken = await store.acquire({ key: 'k3', hostId: 'd', ttlMs: 5_000, weight: 200 });
+    expect(taken.acquired).toBe(true);
+    expect(await client.exists(store.keys.claim('k3'))).toBe(0);
+  });
+
+  it('a handover reserves the key for the claimer: a third host waits, the claimer takes it with the next token', async () => {
+    const owned = await store.acquire({ key: 'k4', hostId: 'a', ttlMs: 5_000 });
+    const token = owned.acquired ? owned.token : -1;
+    await store.handOver({ key: 'k4', hostId: 'b', token, to: 'x', ttlMs: 5_000 }); // not b's lease: untouched
+    expect(await store.holder('k4')).toEqual({ hostId: 'a', token });
+    await store.handOver({ key: 'k4', hostId: 'a', token, to: 'c', ttlMs: 5_000 });
+    expect(await store.holder('k4')).toBeUndefined();
+    expect(await store.renew({ key: 'k4', hostId: 'a', ttlMs: 5_000, token })).toEqual({ renewed: false });
+    expect((await store.acquire({ key: 'k4', hostId: 'b', ttlMs: 5_000 })).acquired).toBe(false);
+    expect(await store.acquire({ key: 'k4', hostId: 'c', ttlMs: 5_000 })).toMatchObject({ acquired: true, token: token + 1 });
+    expect(await store.holder('k4')).toEqual({ hostId: 'c', token: token + 1 });
+  });
+
+  it('a taken lease records the owner device id and answers the previous one, so the next owner can fence it', async () => {
+    const first = await store.acquire({ key: 'k5', hostId: 'a', ttlMs: 5_000, deviceId: 'dev-a' });
+    expect(first).toMatchObject({ acquired: true, previousDeviceId: undefined });
+    await store.release({ key: 'k5', hostId: 'a', token: first.acquired ? first.token : -1 });
+    const second = await store.acquire({ key: 'k5', hostId: 'b', ttlMs: 5_000, deviceId: 'dev-b' });
+    expect(second).toMatchObject({ acquired: true, previousDeviceId: 'dev-a' });
+    expect(await client.get(store.keys.device('k5'))).toBe('dev-b');
+    // An owner without device fencing clears the record: nobody fences a device it does not know.
+    await store.release({ key: 'k5', hostId: 'b', token: second.acquired ? second.token : -1 });
+    expect(await store.acquire({ key: 'k5', hostId: 'c', ttlMs: 5_000 })).toMatchObject({ acquired: true, previousDeviceId: 'dev-b' });
+    expect(await client.exists(store.keys.device('k5'))).toBe(0);
+  });
+
   it('membership: live hosts by heartbeat, an expired heartbeat drops out, a leaving host is gone at once', async () => {
     await store.heartbeat('h1', 5_000);
     await store.heartbeat('h2', 100);

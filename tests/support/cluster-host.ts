@@ -1,5 +1,5 @@
 // One host of a clustered pool in its own process, driven by its parent over IPC (the multi-host tests).
-// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS. Commands: acquire users, run requests, report status, close.
+// Env: REDIS_URL, HOST_ID, LEASE_TTL_MS, FENCE_DEVICES (1: device fencing on), POOL_NAME (default "hosts"). Commands: acquire users, run requests, report status, close.
 // Every proactive message the host hands to its handler is reported to the parent.
 import { createConnectionPool, type PoolHandle } from '../../src/runtime/connection-pool.js';
 
@@ -10,8 +10,13 @@ type Command =
   | { cmd: 'close'; seq: number };
 
 const pool = createConnectionPool({
-  name: 'hosts',
-  cluster: { redis: process.env.REDIS_URL!, hostId: process.env.HOST_ID!, leaseTtlMs: Number(process.env.LEASE_TTL_MS) },
+  name: process.env.POOL_NAME ?? 'hosts',
+  cluster: {
+    redis: process.env.REDIS_URL!,
+    hostId: process.env.HOST_ID!,
+    leaseTtlMs: Number(process.env.LEASE_TTL_MS),
+    fenceDevices: process.env.FENCE_DEVICES === '1',
+  },
   onProactive: (message) => {
     const token = (message as { fencingToken?: number }).fencingToken;
     process.send?.({ type: 'proactive', url: message.url, runId: message.runId, seq: message.seq, token, at: Date.now() });

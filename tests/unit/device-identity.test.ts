@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { deriveDeviceId, loadOrCreateDeviceIdentity } from '../../src/adapters/websocket/index.js';
+import { createEphemeralDeviceIdentity, deriveDeviceId, loadOrCreateDeviceIdentity } from '../../src/adapters/websocket/index.js';
 import { ErrorCodes } from '../../src/errors.js';
 
 let root: string;
@@ -104,5 +104,21 @@ describe('device identity', () => {
     }
     expect(message).toContain('device.identityPath');
     expect(message).not.toContain(String(file.privateKeyPem).split('\n')[1]);
+  });
+
+  it('an in-memory identity signs verifiably, keeps its device token in memory only, and shows its public half only', () => {
+    const identity = createEphemeralDeviceIdentity();
+    const other = createEphemeralDeviceIdentity();
+    expect(identity.deviceId).toBe(deriveDeviceId(identity.publicKey));
+    expect(other.deviceId).not.toBe(identity.deviceId);
+    const signature = identity.sign('payload');
+    expect(verify(null, Buffer.from('payload'), publicKeyOf(identity.publicKey), Buffer.from(signature, 'base64url'))).toBe(true);
+    identity.saveDeviceToken('device-token-secret', { role: 'operator', scopes: ['operator.admin'] });
+    expect(identity.deviceToken).toBe('device-token-secret');
+    expect(JSON.stringify(identity)).not.toContain('device-token-secret');
+    expect(inspect(identity)).not.toContain('device-token-secret');
+    expect(inspect(identity)).not.toContain('PRIVATE');
+    identity.forgetDeviceToken();
+    expect(identity.deviceToken).toBeUndefined();
   });
 });

@@ -7,4 +7,4 @@ export {
   type OpenRedisOptions,
   type RedisEndpoint,
 } from './redis-client.js';
-export { createLeaseStore, type LeaseStore, type AcquireResult, type RenewResult } from './lease-store.js';
+export { createLeaseStore, type LeaseStore, type AcquireResult, type RenewResult, type LeaseClaim } from './lease-store.js';

@@ -138,8 +138,9 @@ export const leaseMachine = leaseSetup.createMachine({
             onError: { target: 'waiting', actions: { type: 'recordError', params: ({ event }) => ({ error: event.error }) } },
           },
         },
-        // Another host holds the key (until its TTL runs out), or Redis did not answer.
-        waiting: { after: { acquireWait: 'trying' } },
+        // Another host holds the key (until its TTL runs out), or Redis did not answer. A holder that handed
+        // the key over to this host says so (`lease.attempt`): try at once instead of waiting out its TTL.
+        waiting: { after: { acquireWait: 'trying' }, on: { 'lease.attempt': 'trying' } },
       },
     },
     owned: {

@@ -65,7 +65,9 @@ export interface RenewInput extends AcquireInput {
 
 export type LeaseEvent =
   /** The runtime no longer wants the key (its last user left, the pool closes, a handover). */
-  { type: 'lease.release' };
+  | { type: 'lease.release' }
+  /** The holder released the key for this host (a rebalancing handover): attempt now. */
+  | { type: 'lease.attempt' };
 
 export type LeaseEmitted =
   | { type: 'lease.acquired'; key: string; token: number; validForMs: number }
