@@ -6,7 +6,10 @@
 //
 // - sequential: blocks of `blockCalls` sequential calls; a pair's ratio is raw block time / ours block
 //   time (ours calls/s relative to raw's). p50: every call's latency, pooled per client.
-// - handshake: open-to-hello-ok then close, ABBA as well; a pair's ratio is ours / raw.
+// - handshake: open-to-hello-ok then close, ABBA as well; a pair's ratio is ours / raw. Ours twice over:
+//   a new supervisor to running (construction included), and start() of a supervisor built once (what a
+//   host pays on every later connect: the socket, the handshake and the statecharts, no construction).
+import { createGatewaySupervisor } from '../src/index.js';
 import { isGap, openClient, type BenchClient, type ClientKind, type Endpoint } from './support/clients.js';
 import { median, percentile, round } from './support/stats.js';
 
@@ -40,6 +43,10 @@ export interface PairedResult {
   handshakeRatio: number;
   handshakeRatioIqr: [number, number];
   handshakeMedianMs: { raw: number; ours: number };
+  /** ours / raw, where ours is start() to running of a supervisor built once (then stop()). */
+  startRatio: number;
+  startRatioIqr: [number, number];
+  startMedianMs: { raw: number; ours: number };
 }
 
 export async function runPairedComparison(endpoint: Endpoint, options: PairedOptions, log: (line: string) => void): Promise<PairedResult> {
@@ -88,6 +95,34 @@ export async function runPairedComparison(endpoint: Endpoint, options: PairedOpt
   }
   const warm = (samples: number[]) => samples.slice(4);
 
+  // The same pairs against start() of one supervisor, stopped after each.
+  const built = createGatewaySupervisor({ mode: 'attach', url: endpoint.url, token: endpoint.token, scopes: ['operator.admin'] });
+  const starts: Record<'raw' | 'ours', number[]> = { raw: [], ours: [] };
+  const startRatios: number[] = [];
+  const timeStart = async (): Promise<number> => {
+    const startedAt = performance.now();
+    await built.start();
+    const ms = performance.now() - startedAt;
+    await built.stop();
+    starts.ours.push(ms);
+    return ms;
+  };
+  const timeRaw = async (): Promise<number> => {
+    const ms = await timeOpen('raw');
+    starts.raw.push(ms);
+    return ms;
+  };
+  try {
+    for (let pair = -2; pair < options.handshakePairs; pair++) {
+      const rawFirst = await timeRaw();
+      const oursBoth = (await timeStart()) + (await timeStart());
+      const rawLast = await timeRaw();
+      if (pair >= 0) startRatios.push(oursBoth / (rawFirst + rawLast));
+    }
+  } finally {
+    await built.dispose();
+  }
+
   const result: PairedResult = {
     options,
     sequentialCallsPerSecRatio: round(median(sequentialRatios)),
@@ -100,11 +135,15 @@ export async function runPairedComparison(endpoint: Endpoint, options: PairedOpt
     handshakeRatio: round(median(handshakeRatios)),
     handshakeRatioIqr: iqr(handshakeRatios),
     handshakeMedianMs: { raw: round(median(warm(handshakes.raw))), ours: round(median(warm(handshakes.ours))) },
+    startRatio: round(median(startRatios)),
+    startRatioIqr: iqr(startRatios),
+    startMedianMs: { raw: round(median(warm(starts.raw))), ours: round(median(warm(starts.ours))) },
   };
   log(
     `  paired: sequential ours/raw calls/s ${result.sequentialCallsPerSecRatio} (IQR ${result.sequentialRatioIqr.join('-')}), ` +
       `p50 ${result.sequentialP50Ms.ours} / ${result.sequentialP50Ms.raw} ms = ${result.sequentialP50Ms.ratio}; ` +
-      `handshake ours/raw ${result.handshakeRatio} (IQR ${result.handshakeRatioIqr.join('-')}; ${result.handshakeMedianMs.ours} / ${result.handshakeMedianMs.raw} ms)`,
+      `handshake ours/raw ${result.handshakeRatio} (IQR ${result.handshakeRatioIqr.join('-')}; ${result.handshakeMedianMs.ours} / ${result.handshakeMedianMs.raw} ms); ` +
+      `start() of a built supervisor ours/raw ${result.startRatio} (IQR ${result.startRatioIqr.join('-')}; ${result.startMedianMs.ours} / ${result.startMedianMs.raw} ms)`,
   );
   return result;
 }
