@@ -9,7 +9,8 @@
 //   in every other state.
 // Pure: the task, the start slot, the config read and the clock are invoked actors the runtime provides.
 import { accountSetup, crashTransitions } from './account.setup.js';
-import { defaultChannelAccountSettings, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
+import { NO_LINK } from './link.js';
+import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
 
 const instance = ({ context }: { context: { channelId: string; accountId: string } }) => ({
   channelId: context.channelId,
@@ -35,9 +36,8 @@ export const channelAccountMachine = accountSetup.createMachine({
     channelId: input.channelId,
     accountId: input.accountId,
     settings: resolveAccountSettings(input),
-    random: input.random ?? Math.random,
+    traits: accountTraits(input),
     healthMonitor: input.healthMonitor ?? true,
-    staleChecks: input.staleChecks ?? true,
     generation: 0,
     attempts: 0,
     restartTimes: [],
@@ -47,10 +47,7 @@ export const channelAccountMachine = accountSetup.createMachine({
     lastStartAt: null,
     lastStopAt: null,
     lastEventAt: null,
-    connected: undefined,
-    disconnectedSince: null,
-    busy: false,
-    busySince: null,
+    link: NO_LINK,
     cooldownLeft: 0,
     lastRestartReason: null,
     extra: {},
@@ -263,10 +260,36 @@ export const channelAccountMachine = accountSetup.createMachine({
   },
 });
 
-/** Fills a partial input with the defaults of src/machines/defaults.ts, once. */
+// Resolved once per settings object and per randomness, and shared by every account given the same ones:
+// a manager's 10,000 accounts hold one settings object, not 10,000 copies.
+const resolvedSettings = new WeakMap<object, ChannelAccountSettings>();
+const defaultSettingsKey = {};
+const traitsByRandom = new WeakMap<() => number, { stale: AccountTraits; noStale: AccountTraits }>();
+
+/** The jitter's randomness and the stale-check opt-out, as one shared frozen object. */
+function accountTraits(input: ChannelAccountInput): AccountTraits {
+  const random = input.random ?? Math.random;
+  let pair = traitsByRandom.get(random);
+  if (pair === undefined) {
+    pair = { stale: Object.freeze({ random, staleChecks: true }), noStale: Object.freeze({ random, staleChecks: false }) };
+    traitsByRandom.set(random, pair);
+  }
+  return input.staleChecks === false ? pair.noStale : pair.stale;
+}
+
+/** Fills a partial input with the defaults of src/machines/defaults.ts, once per settings object. */
 export function resolveAccountSettings(input: ChannelAccountInput): ChannelAccountSettings {
+  const key = input.settings ?? defaultSettingsKey;
+  let resolved = resolvedSettings.get(key);
+  if (resolved === undefined) {
+    resolved = fillAccountSettings(input.settings ?? {});
+    resolvedSettings.set(key, resolved);
+  }
+  return resolved;
+}
+
+function fillAccountSettings(s: NonNullable<ChannelAccountInput['settings']>): ChannelAccountSettings {
   const d = defaultChannelAccountSettings;
-  const s = input.settings ?? {};
   return {
     restartPolicy: { ...d.restartPolicy, ...s.restartPolicy },
     maxRestartAttempts: s.maxRestartAttempts ?? d.maxRestartAttempts,

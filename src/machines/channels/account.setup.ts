@@ -2,6 +2,7 @@
 // ones with machine.provide()), named delays, guards and actions. The chart is in account.machine.ts.
 import { and, assign, emit, fromCallback, fromPromise, not, raise, sendTo, setup, stateIn } from 'xstate';
 import { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict } from './health.js';
+import { linkAfterReport, linkAfterTask, NO_LINK } from './link.js';
 import type {
   AccountInstanceInput,
   ChannelAccountContext,
@@ -75,25 +76,18 @@ export const accountSetup = setup({
         lastStartAt: at,
         lastError: null,
         reason: null,
-        connected: undefined,
-        disconnectedSince: null,
-        busy: false,
-        busySince: null,
+        link: NO_LINK,
       };
     }),
     markTaskEnded: assign(({ context, event }) => ({
       lastStopAt: (event as Exited).at,
       lastError: (event as Exited).error === '' ? context.lastError : (event as Exited).error,
-      connected: context.connected === undefined ? undefined : false,
-      busy: false,
-      busySince: null,
+      link: linkAfterTask(context.link),
     })),
     /** The end of a task we aborted: its exit reason is the stop, not an error (the stuck-task note stays). */
     markTaskStopped: assign(({ context, event }) => ({
       lastStopAt: (event as Exited).at,
-      connected: context.connected === undefined ? undefined : false,
-      busy: false,
-      busySince: null,
+      link: linkAfterTask(context.link),
     })),
     markStoppedByHand: assign(({ event }) => ({ lastStopAt: 'at' in event ? event.at : null })),
     setReason: assign({
@@ -109,7 +103,7 @@ export const accountSetup = setup({
         ? {
             reason: 'logged out',
             lastError: event.cleared ? 'logged out' : context.lastError,
-            connected: context.connected === undefined ? undefined : false,
+            link: context.link.connected === undefined ? context.link : { ...context.link, connected: false },
           }
         : {},
     ),
@@ -151,18 +145,10 @@ export const accountSetup = setup({
     })),
     applyStatus: assign(({ context, event }) => {
       if (event.type !== 'account.status') return {};
-      const { connected, busy, lastEventAt, blocked, lastError, ...extra } = event.patch;
+      const { connected: _connected, busy: _busy, lastEventAt, blocked, lastError, ...extra } = event.patch;
       const next: Partial<ChannelAccountContext> = {};
-      if (typeof connected === 'boolean') {
-        next.connected = connected;
-        // A drop starts the connect grace; staying disconnected keeps the first drop's time.
-        if (!connected && context.connected !== false) next.disconnectedSince = event.at;
-      }
-      if (typeof busy === 'boolean') {
-        next.busy = busy;
-        if (busy && !context.busy) next.busySince = event.at;
-        if (!busy) next.busySince = null;
-      }
+      const link = linkAfterReport(context.link, event.patch, event.at);
+      if (link !== context.link) next.link = link;
       // Any report is activity; a plugin that keeps its own activity time is believed.
       next.lastEventAt = typeof lastEventAt === 'number' ? lastEventAt : event.at;
       if (typeof blocked === 'string') next.reason = blocked;

@@ -34,12 +34,12 @@ export function budgetWaitMs(restartTimes: readonly number[], at: number, maxPer
  */
 export function crashRestartDelayMs(
   settings: ChannelAccountSettings,
-  context: Pick<ChannelAccountContext, 'restartTimes' | 'random'>,
+  context: Pick<ChannelAccountContext, 'restartTimes' | 'traits'>,
   attempt: number,
   at: number,
 ): number {
   const { initialMs, maxMs, factor, jitter } = settings.restartPolicy;
-  const curveMs = backoffDelayMs(attempt, { initialDelayMs: initialMs, multiplier: factor, maxDelayMs: maxMs, jitter }, context.random);
+  const curveMs = backoffDelayMs(attempt, { initialDelayMs: initialMs, multiplier: factor, maxDelayMs: maxMs, jitter }, context.traits.random);
   return Math.max(curveMs, budgetWaitMs(context.restartTimes, at, settings.health.maxRestartsPerHour));
 }
 
@@ -50,10 +50,11 @@ export function crashRestartDelayMs(
 export function healthVerdict(context: ChannelAccountContext, now: number): HealthReason | null {
   const health = context.settings.health;
   const since = context.lastStartAt ?? 0;
-  if (context.staleChecks && context.connected === true && context.lastEventAt !== null && context.lastEventAt >= since) {
+  const link = context.link;
+  if (context.traits.staleChecks && link.connected === true && context.lastEventAt !== null && context.lastEventAt >= since) {
     if (now - context.lastEventAt > health.staleEventMs) return 'stale-socket';
   }
-  if (context.busy && context.busySince !== null && now - Math.max(context.busySince, since) > health.stuckMs) return 'stuck';
-  if (context.connected === false && now - Math.max(context.disconnectedSince ?? since, since) > health.connectGraceMs) return 'disconnected';
+  if (link.busy && link.busySince !== null && now - Math.max(link.busySince, since) > health.stuckMs) return 'stuck';
+  if (link.connected === false && now - Math.max(link.disconnectedSince ?? since, since) > health.connectGraceMs) return 'disconnected';
   return null;
 }

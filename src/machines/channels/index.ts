@@ -16,10 +16,13 @@ export {
   type ChannelAccountStatus,
 } from './selectors.js';
 export { accountSystemId } from './system-ids.js';
+export { NO_LINK } from './link.js';
 export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartsInHour } from './health.js';
 export {
   defaultChannelAccountSettings,
   type AccountInstanceInput,
+  type AccountLink,
+  type AccountTraits,
   type AccountLifecycle,
   type ChannelAccountContext,
   type ChannelAccountEmitted,
