@@ -2,7 +2,15 @@
 // start slot, the config read and the clock. Each actor finds its plugin by the channel id in its input.
 import { fromCallback } from 'xstate';
 import type { LoggerLike } from '../config.js';
-import type { ChannelAccountDeps, ChannelAccountStatus, ResolvedAccount, TaskActorInput, TaskCommand } from '../machines/channels/index.js';
+import type {
+  ChannelAccountDeps,
+  ChannelAccountStatus,
+  ChannelStatusPatch,
+  ResolvedAccount,
+  TaskActorInput,
+  TaskCommand,
+  TaskSignal,
+} from '../machines/channels/index.js';
 import { isAccountEnabled, type AnyChannelPlugin, type ChannelAccountContext } from './channel-plugin.js';
 import type { StartSlots } from './channel-start-slots.js';
 
@@ -24,7 +32,7 @@ export function errorText(error: unknown): string {
 }
 
 export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAccountDeps {
-  const { plugins, loadConfig, slots, logger, now } = parts;
+  const { plugins, loadConfig, slots, now } = parts;
   const pluginOf = (channelId: string): AnyChannelPlugin => {
     const plugin = plugins.get(channelId);
     if (plugin === undefined) throw new Error(`no channel plugin "${channelId}"`);
@@ -50,73 +58,129 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
     // One task per invocation: the machine invokes it in `task.live` and keeps that state until the task
     // has really ended, so a task that ignores its abort can never have a second one beside it.
     task: fromCallback<TaskCommand, TaskActorInput>(({ input, sendBack, receive }) => {
-      const { channelId, accountId, generation } = input;
-      // Made on first use: a child logger per account is a real cost at 10,000 accounts, and most never log.
-      let childLog: LoggerLike | undefined;
-      const log = () => (childLog ??= logger.child({ channel: channelId, account: accountId }));
-      const abort = new AbortController();
-      let attached = true;
-      let ended = false;
-      // The plugin's promise settles once, but a plugin may also call back after its task ended or after
-      // the account moved on: only the first end counts, and nothing is sent once the actor is stopped.
-      const end = (error: string) => {
-        if (ended) return;
-        ended = true;
-        if (attached) sendBack({ type: 'task.exited', generation, at: now(), error });
-      };
-      sendBack({ type: 'task.started', generation, at: now() });
-
-      let ctx: ChannelAccountContext | undefined;
-      try {
-        const plugin = pluginOf(channelId);
-        const cfg = loadConfig();
-        const account = plugin.config.resolveAccount(cfg, accountId);
-        ctx = {
-          cfg,
-          channelId,
-          accountId,
-          account,
-          abortSignal: abort.signal,
-          get log() {
-            return log();
-          },
-          getStatus: () => parts.statusOf(channelId, accountId),
-          setStatus: (patch) => {
-            if (attached && !ended && typeof patch === 'object' && patch !== null) sendBack({ type: 'account.status', generation, at: now(), patch });
-          },
-        };
-        const task = plugin.gateway.startAccount(ctx);
-        Promise.resolve(task).then(
-          () => end('exited without an error'),
-          (error: unknown) => {
-            const message = errorText(error);
-            log().warn({ err: message }, 'channel task failed');
-            end(message);
-          },
-        );
-      } catch (error) {
-        const message = errorText(error);
-        log().warn({ err: message }, 'channel task threw on start');
-        end(message);
-      }
-
-      receive((command) => {
-        if (command.type !== 'task.abort') return;
-        abort.abort();
-        const plugin = plugins.get(channelId);
-        if (ctx === undefined || plugin?.gateway.stopAccount === undefined) return;
-        // A throwing stop hook must not keep the account from stopping (openclaw#97797).
-        try {
-          Promise.resolve(plugin.gateway.stopAccount(ctx)).catch((error: unknown) => log().warn({ err: errorText(error) }, 'stopAccount failed'));
-        } catch (error) {
-          log().warn({ err: errorText(error) }, 'stopAccount threw');
-        }
-      });
-
-      return () => {
-        attached = false;
-        abort.abort();
-      };
+      const run = new TaskRun(parts, input, sendBack);
+      run.start(pluginOf);
+      receive(run.onCommand);
+      return run.detach;
     }),
   };
+}
+
+type TaskSendBack = (signal: TaskSignal) => void;
+
+/**
+ * One run of a plugin's task. A class with bound methods rather than a handful of closures per run: at
+ * 10,000 accounts each closure (and each object literal with a getter, which V8 keeps as a hash table)
+ * is a measurable share of an account's heap. `getStatus` and `setStatus` stay own, bound functions, so
+ * a plugin may destructure them from its context.
+ */
+class TaskRun {
+  readonly abort = new AbortController();
+  attached = true;
+  ended = false;
+  ctx: TaskContext | undefined;
+  readonly onCommand: (command: TaskCommand) => void;
+  readonly detach: () => void;
+
+  constructor(
+    readonly parts: ChannelAdapterParts,
+    readonly input: TaskActorInput,
+    readonly sendBack: TaskSendBack,
+  ) {
+    this.onCommand = this.command.bind(this);
+    this.detach = this.stop.bind(this);
+  }
+
+  start(pluginOf: (channelId: string) => AnyChannelPlugin): void {
+    const { channelId, accountId, generation } = this.input;
+    this.sendBack({ type: 'task.started', generation, at: this.parts.now() });
+    try {
+      const plugin = pluginOf(channelId);
+      const cfg = this.parts.loadConfig();
+      const account = plugin.config.resolveAccount(cfg, accountId);
+      this.ctx = new TaskContext(this, cfg, account);
+      const task = plugin.gateway.startAccount(this.ctx);
+      Promise.resolve(task).then(this.exitedCleanly.bind(this), this.failed.bind(this));
+    } catch (error) {
+      const message = errorText(error);
+      this.log().warn({ err: message }, 'channel task threw on start');
+      this.end(message);
+    }
+  }
+
+  /** The run's logger (made on first use by its context: a child logger per account is a real cost at 10,000 accounts, and most never log). */
+  log(): LoggerLike {
+    return this.ctx?.log ?? this.parts.logger.child({ channel: this.input.channelId, account: this.input.accountId });
+  }
+
+  /** The plugin's promise settles once, but a plugin may call back after its task ended or after the account moved on: only the first end counts, and nothing is sent once the actor is stopped. */
+  end(error: string): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.attached) this.sendBack({ type: 'task.exited', generation: this.input.generation, at: this.parts.now(), error });
+  }
+
+  exitedCleanly(): void {
+    this.end('exited without an error');
+  }
+
+  failed(error: unknown): void {
+    const message = errorText(error);
+    this.log().warn({ err: message }, 'channel task failed');
+    this.end(message);
+  }
+
+  setStatus(patch: ChannelStatusPatch): void {
+    if (this.attached && !this.ended && typeof patch === 'object' && patch !== null) {
+      this.sendBack({ type: 'account.status', generation: this.input.generation, at: this.parts.now(), patch });
+    }
+  }
+
+  command(command: TaskCommand): void {
+    if (command.type !== 'task.abort') return;
+    this.abort.abort();
+    const plugin = this.parts.plugins.get(this.input.channelId);
+    if (this.ctx === undefined || plugin?.gateway.stopAccount === undefined) return;
+    // A throwing stop hook must not keep the account from stopping (openclaw#97797).
+    try {
+      Promise.resolve(plugin.gateway.stopAccount(this.ctx)).catch(this.stopFailed.bind(this));
+    } catch (error) {
+      this.log().warn({ err: errorText(error) }, 'stopAccount threw');
+    }
+  }
+
+  stopFailed(error: unknown): void {
+    this.log().warn({ err: errorText(error) }, 'stopAccount failed');
+  }
+
+  stop(): void {
+    this.attached = false;
+    this.abort.abort();
+  }
+}
+
+/** What `startAccount` and `stopAccount` receive (OpenClaw's ChannelGatewayContext). */
+class TaskContext implements ChannelAccountContext {
+  readonly channelId: string;
+  readonly accountId: string;
+  readonly abortSignal: AbortSignal;
+  readonly getStatus: () => ChannelAccountStatus;
+  readonly setStatus: (patch: ChannelStatusPatch) => void;
+  childLog: LoggerLike | undefined;
+
+  constructor(
+    private readonly run: TaskRun,
+    readonly cfg: unknown,
+    readonly account: unknown,
+  ) {
+    this.channelId = run.input.channelId;
+    this.accountId = run.input.accountId;
+    this.abortSignal = run.abort.signal;
+    this.getStatus = run.parts.statusOf.bind(undefined, run.input.channelId, run.input.accountId);
+    this.setStatus = run.setStatus.bind(run);
+  }
+
+  get log(): LoggerLike {
+    return (this.childLog ??= this.run.parts.logger.child({ channel: this.channelId, account: this.accountId }));
+  }
 }
