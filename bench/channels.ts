@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { createChannelManager } from '../src/runtime/channel-manager.js';
 import type { ChannelPlugin } from '../src/runtime/channel-plugin.js';
 import { defaults } from '../src/machines/defaults.js';
-import { backoffDelayMs } from '../src/machines/policy/backoff.js';
+import { restartCurveMs } from '../src/machines/channels/health.js';
 import { median, ratio, round } from './support/stats.js';
 
 export interface ChannelBenchOptions {
@@ -175,7 +175,6 @@ async function runActors(ids: string[], options: ChannelBenchOptions, heapNow: (
 async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow: () => number): Promise<SideResult> {
   const bank = taskBank();
   const policy = defaults.channels.restartPolicy;
-  const curve = { initialDelayMs: policy.initialMs, multiplier: policy.factor, maxDelayMs: policy.maxMs, jitter: policy.jitter };
   interface Plain {
     accountId: string;
     enabled: boolean;
@@ -208,7 +207,7 @@ async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow:
       a.lastStopAt = Date.now();
       a.reconnectAttempts++;
       a.restartPending = true;
-      a.timer = setTimeout(() => launch(a), backoffDelayMs(a.reconnectAttempts, curve, Math.random));
+      a.timer = setTimeout(() => launch(a), restartCurveMs(policy, a.reconnectAttempts, Math.random));
     });
   };
   const before = heapNow();

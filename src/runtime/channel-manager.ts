@@ -79,7 +79,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'channels' });
   const now = () => Date.now();
   const emitter = new EventEmitter();
-  const slots = createStartSlots(config.startConcurrency);
+  const slots = createStartSlots({ limit: config.startConcurrency, perSecond: config.startsPerSecond });
   let closed = false;
 
   const safeEmit = (change: ChannelAccountChange) => {

@@ -1,7 +1,6 @@
 // The account's restart arithmetic, as pure functions of its context and a time: the hourly budget every
 // restart path charges, the wait before a crash restart, and the monitor's verdict.
-import { backoffDelayMs } from '../policy/backoff.js';
-import type { ChannelAccountContext, ChannelAccountSettings, HealthReason } from './types.js';
+import type { ChannelAccountContext, ChannelAccountSettings, ChannelRestartPolicy, HealthReason } from './types.js';
 
 const HOUR_MS = 3_600_000;
 
@@ -29,8 +28,9 @@ export function budgetWaitMs(restartTimes: readonly number[], at: number, maxPer
 }
 
 /**
- * The wait before crash restart `attempt` (1-based): OpenClaw's curve, with the jitter taking up to
- * `jitter` of the wait off (so `maxMs` stays a ceiling), and never before the hourly budget has room.
+ * The wait before crash restart `attempt` (1-based): OpenClaw's curve and jitter as its `computeBackoff`
+ * applies them (`initialMs * factor^(attempt-1)`, plus up to `jitter` of that, capped at `maxMs`), and never
+ * before the hourly budget has room.
  */
 export function crashRestartDelayMs(
   settings: ChannelAccountSettings,
@@ -38,9 +38,22 @@ export function crashRestartDelayMs(
   attempt: number,
   at: number,
 ): number {
-  const { initialMs, maxMs, factor, jitter } = settings.restartPolicy;
-  const curveMs = backoffDelayMs(attempt, { initialDelayMs: initialMs, multiplier: factor, maxDelayMs: maxMs, jitter }, context.traits.random);
-  return Math.max(curveMs, budgetWaitMs(context.restartTimes, at, settings.health.maxRestartsPerHour));
+  return Math.max(
+    restartCurveMs(settings.restartPolicy, attempt, context.traits.random),
+    budgetWaitMs(context.restartTimes, at, settings.health.maxRestartsPerHour),
+  );
+}
+
+/** OpenClaw's `computeBackoff`: the jitter adds to the wait (so accounts spread after the plain curve), and `maxMs` caps the sum. */
+export function restartCurveMs(policy: ChannelRestartPolicy, attempt: number, random: () => number): number {
+  const step = Number.isFinite(attempt) && attempt >= 1 ? Math.floor(attempt) : 1;
+  const baseMs = Math.max(0, policy.initialMs) * Math.max(1, policy.factor) ** (step - 1);
+  const jitterMs = baseMs * clamp01(policy.jitter) * clamp01(random());
+  return Math.min(Math.max(0, policy.maxMs), Math.round(baseMs + jitterMs));
+}
+
+function clamp01(value: number): number {
+  return Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;
 }
 
 /**

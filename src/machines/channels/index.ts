@@ -17,7 +17,7 @@ export {
 } from './selectors.js';
 export { accountSystemId } from './system-ids.js';
 export { NO_LINK } from './link.js';
-export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartsInHour } from './health.js';
+export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartCurveMs, restartsInHour } from './health.js';
 export {
   defaultChannelAccountSettings,
   type AccountInstanceInput,

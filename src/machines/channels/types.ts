@@ -12,7 +12,7 @@ export interface ChannelRestartPolicy {
   maxMs: number;
   /** Growth per attempt. */
   factor: number;
-  /** Fraction (0..1) of the wait that randomness may take off. */
+  /** Fraction (0..1) of the wait that randomness may add (OpenClaw's computeBackoff); `maxMs` still caps the sum. */
   jitter: number;
 }
 
