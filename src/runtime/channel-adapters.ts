@@ -1,14 +1,14 @@
 // The effects behind every in-process account actor of one manager, built once: the plugin's task, the
 // start slot, the config read and the clock. Each actor finds its plugin by the channel id in its input.
-import { fromCallback } from 'xstate';
 import type { LoggerLike } from '../config.js';
 import type {
+  AccountSelf,
+  AccountTasks,
   ChannelAccountDeps,
   ChannelAccountStatus,
   ChannelStatusPatch,
   ResolvedAccount,
   TaskActorInput,
-  TaskCommand,
   TaskSignal,
 } from '../machines/channels/index.js';
 import { isAccountEnabled, type AnyChannelPlugin, type ChannelAccountContext } from './channel-plugin.js';
@@ -55,18 +55,35 @@ export function createChannelAccountDeps(parts: ChannelAdapterParts): ChannelAcc
 
     now,
 
-    // One task per invocation: the machine invokes it in `task.live` and keeps that state until the task
-    // has really ended, so a task that ignores its abort can never have a second one beside it.
-    task: fromCallback<TaskCommand, TaskActorInput>(({ input, sendBack, receive }) => {
-      const run = new TaskRun(parts, input, sendBack);
-      run.start(pluginOf);
-      receive(run.onCommand);
-      return run.detach;
-    }),
+    // The task of each account, run here rather than by an invoked child actor (a second actor per account
+    // doubled its heap). The chart keeps the task's lifetime: `task.live` is entered to run it and left only
+    // on its `task.exited`, so a task that ignores its abort can never have a second one beside it.
+    tasks: createTaskRunner(parts, pluginOf),
   };
 }
 
-type TaskSendBack = (signal: TaskSignal) => void;
+/** One run per account at most: a new run replaces (and detaches) a run the chart never released. */
+function createTaskRunner(parts: ChannelAdapterParts, pluginOf: (channelId: string) => AnyChannelPlugin): AccountTasks {
+  const runs = new Map<AccountSelf, TaskRun>();
+  return {
+    run(account, input) {
+      runs.get(account)?.stop();
+      const run = new TaskRun(parts, input, account);
+      runs.set(account, run);
+      run.start(pluginOf);
+    },
+    abort(account, generation) {
+      const run = runs.get(account);
+      if (run !== undefined && run.input.generation === generation) run.command();
+    },
+    release(account, generation) {
+      const run = runs.get(account);
+      if (run === undefined || (generation !== undefined && run.input.generation !== generation)) return;
+      runs.delete(account);
+      run.stop();
+    },
+  };
+}
 
 /**
  * One run of a plugin's task. A class with bound methods rather than a handful of closures per run: at
@@ -79,16 +96,16 @@ class TaskRun {
   attached = true;
   ended = false;
   ctx: TaskContext | undefined;
-  readonly onCommand: (command: TaskCommand) => void;
-  readonly detach: () => void;
 
   constructor(
     readonly parts: ChannelAdapterParts,
     readonly input: TaskActorInput,
-    readonly sendBack: TaskSendBack,
-  ) {
-    this.onCommand = this.command.bind(this);
-    this.detach = this.stop.bind(this);
+    readonly account: AccountSelf,
+  ) {}
+
+  /** Signals go to the account while the run is attached (until the chart releases it or the account is gone). */
+  sendBack(signal: TaskSignal): void {
+    if (this.attached) this.account.send(signal);
   }
 
   start(pluginOf: (channelId: string) => AnyChannelPlugin): void {
@@ -117,7 +134,7 @@ class TaskRun {
   end(error: string): void {
     if (this.ended) return;
     this.ended = true;
-    if (this.attached) this.sendBack({ type: 'task.exited', generation: this.input.generation, at: this.parts.now(), error });
+    this.sendBack({ type: 'task.exited', generation: this.input.generation, at: this.parts.now(), error });
   }
 
   exitedCleanly(): void {
@@ -130,14 +147,18 @@ class TaskRun {
     this.end(message);
   }
 
+  status(): ChannelAccountStatus {
+    return this.parts.statusOf(this.input.channelId, this.input.accountId);
+  }
+
   setStatus(patch: ChannelStatusPatch): void {
     if (this.attached && !this.ended && typeof patch === 'object' && patch !== null) {
       this.sendBack({ type: 'account.status', generation: this.input.generation, at: this.parts.now(), patch });
     }
   }
 
-  command(command: TaskCommand): void {
-    if (command.type !== 'task.abort') return;
+  /** The chart's abort: the signal, then the plugin's stop hook. */
+  command(): void {
     this.abort.abort();
     const plugin = this.parts.plugins.get(this.input.channelId);
     if (this.ctx === undefined || plugin?.gateway.stopAccount === undefined) return;
@@ -176,7 +197,7 @@ class TaskContext implements ChannelAccountContext {
     this.channelId = run.input.channelId;
     this.accountId = run.input.accountId;
     this.abortSignal = run.abort.signal;
-    this.getStatus = run.parts.statusOf.bind(undefined, run.input.channelId, run.input.accountId);
+    this.getStatus = run.status.bind(run);
     this.setStatus = run.setStatus.bind(run);
   }
 

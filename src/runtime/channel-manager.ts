@@ -109,11 +109,8 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   host.start();
 
   const accounts = new Map<string, Map<string, AccountActor>>();
-  const accountMachine = channelAccountMachine.provide(
-    createAccountImplementations(
-      createChannelAccountDeps({ plugins, loadConfig, slots, logger, now, statusOf: (channelId, accountId) => statusOf(channelId, accountId) }),
-    ),
-  );
+  const deps = createChannelAccountDeps({ plugins, loadConfig, slots, logger, now, statusOf: (channelId, accountId) => statusOf(channelId, accountId) });
+  const accountMachine = channelAccountMachine.provide(createAccountImplementations(deps));
   const settings: ChannelAccountInput['settings'] = {
     restartPolicy: config.restartPolicy,
     maxRestartAttempts: config.maxRestartAttempts,
@@ -179,6 +176,8 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     const actor = accounts.get(channelId)?.get(accountId);
     if (!actor) return;
     stopAccountActor(actor);
+    // A task that ignored its abort is cut loose: nothing it sends reaches a forgotten account.
+    deps.tasks.release(actor);
     accounts.get(channelId)!.delete(accountId);
   };
 

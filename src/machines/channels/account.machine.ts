@@ -2,12 +2,14 @@
 // - `lifecycle`: what a reader points at (idle, disabled, unconfigured, starting, running, stopping,
 //   restartPending, stopped, gaveUp, loggedOut, blocked), with the restart policy: OpenClaw's curve, a cap
 //   on attempts, a reset after a stable run, a hand stop that holds until a hand start.
-// - `task`: whether the plugin's task is alive. It lives exactly as long as `task.live` invokes it, and a
-//   task that ignores its abort keeps the region live, so no second task can start beside it.
+// - `task`: whether the plugin's task is alive. The runtime runs it from `task.live`'s entry and the region
+//   leaves `live` only when that task has ended, so a task that ignores its abort keeps the region live and
+//   no second task can start beside it.
 // - `monitor`: the health monitor, owned by the same chart: one restart owner and one hourly budget.
 //   It restarts a running account for a stale socket, a stuck run or a long disconnect, and stands aside
 //   in every other state.
-// Pure: the task, the start slot, the config read and the clock are invoked actors the runtime provides.
+// Pure: the start slot, the config read and the clock are invoked actors, and the task three actions, that
+// the runtime provides.
 import { accountSetup, crashTransitions } from './account.setup.js';
 import { NO_LINK } from './link.js';
 import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
@@ -222,12 +224,11 @@ export const channelAccountMachine = accountSetup.createMachine({
       initial: 'none',
       states: {
         none: { on: { 'task.launch': { target: 'live', actions: 'bumpGeneration' } } },
+        // The runtime runs the task from `runTask` and forgets it in `releaseTask`; the state is left only
+        // when the current task has really ended, so a task that ignores its abort keeps it live.
         live: {
-          invoke: {
-            id: 'task',
-            src: 'accountTask',
-            input: ({ context }) => ({ channelId: context.channelId, accountId: context.accountId, generation: context.generation }),
-          },
+          entry: 'runTask',
+          exit: 'releaseTask',
           on: {
             'task.exited': { guard: 'isCurrentTask', target: 'none' },
             'account.status': { guard: 'isCurrentTask', actions: 'applyStatus' },

@@ -1,6 +1,7 @@
-// The implementations behind the channel account chart: placeholder actors (the runtime provides the real
-// ones with machine.provide()), named delays, guards and actions. The chart is in account.machine.ts.
-import { and, assign, emit, fromCallback, fromPromise, not, raise, sendTo, setup, stateIn } from 'xstate';
+// The implementations behind the channel account chart: placeholder actors and task actions (the runtime
+// provides the real ones with machine.provide()), named delays, guards and actions. The chart is in
+// account.machine.ts.
+import { and, assign, emit, fromCallback, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict } from './health.js';
 import { linkAfterReport, linkAfterTask, NO_LINK } from './link.js';
 import type {
@@ -11,11 +12,18 @@ import type {
   ChannelAccountInput,
   ChannelAccountStateMeta,
   ResolvedAccount,
-  TaskActorInput,
-  TaskCommand,
+  TaskSignal,
 } from './types.js';
 
 type Exited = Extract<ChannelAccountEvent, { type: 'task.exited' }>;
+
+/** What a task needs of its account: somewhere to send its signals (the account actor itself). */
+export interface AccountSelf {
+  send(signal: TaskSignal): void;
+}
+
+/** Re-exported for the runtime's task runner. */
+export type { TaskSignal };
 
 export const accountSetup = setup({
   types: {
@@ -24,11 +32,9 @@ export const accountSetup = setup({
     input: {} as ChannelAccountInput,
     emitted: {} as ChannelAccountEmitted,
     meta: {} as ChannelAccountStateMeta,
-    children: {} as { task: 'accountTask'; startSlot: 'startSlot'; resolveAccount: 'resolveAccount'; readClock: 'readClock' },
+    children: {} as { startSlot: 'startSlot'; resolveAccount: 'resolveAccount'; readClock: 'readClock' },
   },
   actors: {
-    /** Runs the plugin's `startAccount`; sends back task.started / account.status / task.exited; `task.abort` aborts it. */
-    accountTask: fromCallback<TaskCommand, TaskActorInput>(() => notProvided('accountTask')),
     /** Sends back `slot.granted` when one of the manager's start slots is free; its cleanup frees the slot. */
     startSlot: fromCallback<{ type: never }, AccountInstanceInput>(() => notProvided('startSlot')),
     /** Reads the config at this decision: disabled, unconfigured or ready. */
@@ -64,7 +70,16 @@ export const accountSetup = setup({
     },
   },
   actions: {
-    abortTask: sendTo('task', { type: 'task.abort' }),
+    // The task is run by the runtime, not by an invoked child actor: at 10,000 accounts a second actor per
+    // account doubled the heap (docs/decisions.md). Its lifetime is still the `task.live` state, entered by
+    // `runTask` and left only on the current task's `task.exited`. Placeholders do nothing (a trace replay
+    // or a picture needs no task); the runtime and the model test provide the real ones.
+    /** Starts the plugin's task for `context.generation`; it reports to the account (`task.started`, `account.status`, `task.exited`). */
+    runTask: () => {},
+    /** Aborts the current task (its abort signal and the plugin's `stopAccount`). */
+    abortTask: () => {},
+    /** The current task has ended: forget it (a late signal from it is dropped). */
+    releaseTask: () => {},
     launchTask: raise({ type: 'task.launch' }),
     bumpGeneration: assign({ generation: ({ context }) => context.generation + 1 }),
     /** A hand start: a new series, and whatever held the account (stop, give-up, block, logout) is lifted. */

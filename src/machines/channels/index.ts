@@ -1,5 +1,6 @@
 export { channelAccountMachine, resolveAccountSettings } from './account.machine.js';
-export { createAccountImplementations, type ChannelAccountDeps } from './account.implementations.js';
+export { createAccountImplementations, type AccountTasks, type ChannelAccountDeps } from './account.implementations.js';
+export type { AccountSelf } from './account.setup.js';
 export {
   classifyRemote,
   mirroredAccountMachine,
