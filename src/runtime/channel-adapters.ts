@@ -96,6 +96,7 @@ class TaskRun {
   attached = true;
   ended = false;
   ctx: TaskContext | undefined;
+  childLog: LoggerLike | undefined;
 
   constructor(
     readonly parts: ChannelAdapterParts,
@@ -125,9 +126,9 @@ class TaskRun {
     }
   }
 
-  /** The run's logger (made on first use by its context: a child logger per account is a real cost at 10,000 accounts, and most never log). */
+  /** The run's logger, made on first use: a child logger per account is a real cost at 10,000 accounts, and most never log. */
   log(): LoggerLike {
-    return this.ctx?.log ?? this.parts.logger.child({ channel: this.input.channelId, account: this.input.accountId });
+    return (this.childLog ??= this.parts.logger.child({ channel: this.input.channelId, account: this.input.accountId }));
   }
 
   /** The plugin's promise settles once, but a plugin may call back after its task ended or after the account moved on: only the first end counts, and nothing is sent once the actor is stopped. */
@@ -180,28 +181,36 @@ class TaskRun {
   }
 }
 
-/** What `startAccount` and `stopAccount` receive (OpenClaw's ChannelGatewayContext). */
+/**
+ * What `startAccount` and `stopAccount` receive (OpenClaw's ChannelGatewayContext): every member an own,
+ * enumerable property, so a plugin may destructure or spread it, as it could the object literal it was.
+ * `log` is an accessor (a child logger made on first use) whose getter is shared by every context.
+ */
 class TaskContext implements ChannelAccountContext {
+  readonly cfg: unknown;
   readonly channelId: string;
   readonly accountId: string;
+  readonly account: unknown;
   readonly abortSignal: AbortSignal;
+  declare readonly log: LoggerLike;
   readonly getStatus: () => ChannelAccountStatus;
   readonly setStatus: (patch: ChannelStatusPatch) => void;
-  childLog: LoggerLike | undefined;
 
-  constructor(
-    private readonly run: TaskRun,
-    readonly cfg: unknown,
-    readonly account: unknown,
-  ) {
+  constructor(run: TaskRun, cfg: unknown, account: unknown) {
+    this.cfg = cfg;
     this.channelId = run.input.channelId;
     this.accountId = run.input.accountId;
+    this.account = account;
     this.abortSignal = run.abort.signal;
+    Object.defineProperty(this, 'log', { get: contextLog, enumerable: true, configurable: true });
     this.getStatus = run.status.bind(run);
     this.setStatus = run.setStatus.bind(run);
+    runOf.set(this, run);
   }
+}
 
-  get log(): LoggerLike {
-    return (this.childLog ??= this.run.parts.logger.child({ channel: this.channelId, account: this.accountId }));
-  }
+const runOf = new WeakMap<TaskContext, TaskRun>();
+
+function contextLog(this: TaskContext): LoggerLike {
+  return runOf.get(this)!.log();
 }

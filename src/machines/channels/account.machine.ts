@@ -12,6 +12,10 @@
 // the runtime provides.
 import { accountSetup, crashTransitions } from './account.setup.js';
 import { NO_LINK } from './link.js';
+
+/** Shared empties: a context copies them by reference until the first change replaces them. */
+const NO_EXTRA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
 import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
 
 const instance = ({ context }: { context: { channelId: string; accountId: string } }) => ({
@@ -42,7 +46,7 @@ export const channelAccountMachine = accountSetup.createMachine({
     healthMonitor: input.healthMonitor ?? true,
     generation: 0,
     attempts: 0,
-    restartTimes: [],
+    restartTimes: NO_RESTARTS,
     restartDelayMs: 0,
     reason: null,
     lastError: null,
@@ -52,7 +56,7 @@ export const channelAccountMachine = accountSetup.createMachine({
     link: NO_LINK,
     cooldownLeft: 0,
     lastRestartReason: null,
-    extra: {},
+    extra: NO_EXTRA,
   }),
   on: {
     'account.resetAttempts': { actions: 'resetAttempts' },
@@ -128,7 +132,11 @@ export const channelAccountMachine = accountSetup.createMachine({
           initial: 'settling',
           states: {
             // Attempts reset only after a stable run: give-up stays reachable for a flapping account.
-            settling: { after: { stableRun: { target: 'stable', actions: 'resetAttempts' } } },
+            settling: {
+              // A series with no crash has nothing to reset: no timer (at 10,000 accounts each timer counts).
+              always: { guard: 'noAttempts', target: 'stable' },
+              after: { stableRun: { target: 'stable', actions: 'resetAttempts' } },
+            },
             stable: {},
           },
           on: {

@@ -55,6 +55,7 @@ export const accountSetup = setup({
     stoppingByHand: stateIn('#account.lifecycle.stopping.byHand'),
     stoppingForLogout: stateIn('#account.lifecycle.stopping.forLogout'),
     attemptsExhausted: ({ context }) => context.attempts + 1 > context.settings.maxRestartAttempts,
+    noAttempts: ({ context }) => context.attempts === 0,
     resolvedAs: ({ event }, params: { kind: ResolvedAccount['kind'] }) =>
       'output' in event && (event.output as ResolvedAccount | undefined)?.kind === params.kind,
     blocks: ({ event }) => event.type === 'account.status' && typeof event.patch.blocked === 'string',
