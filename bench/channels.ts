@@ -294,7 +294,7 @@ export function renderChannelMarkdown(result: ChannelBenchResult | undefined, er
   return [
     '## Channel accounts',
     '',
-    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s, jitter 0.1). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start concurrency. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}.`,
+    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s plus up to 10 % jitter, as its computeBackoff adds it) through the manager's start gate (${defaults.channels.startConcurrency} at once, ${defaults.channels.startsPerSecond} a second). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start gate. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}; the host's node ${process.version}, TypeScript run by tsx.`,
     '',
     '| | heap per account | heap total | start all | snapshot (median) | max restarting in 100 ms | crash to last restart |',
     '| --- | --- | --- | --- | --- | --- | --- |',
