@@ -462,7 +462,7 @@ function sameStatus(a: ChannelAccountStatus, b: ChannelAccountStatus): boolean {
   for (const key of keys) {
     const x = a[key];
     const y = b[key];
-    if (x === y) continue;
+    if (x === y && (x !== undefined || key in b)) continue;
     // A plugin's own fields may be objects: compared by value, as the host would see them.
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
   }
