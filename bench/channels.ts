@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { createChannelManager } from '../src/runtime/channel-manager.js';
 import type { ChannelPlugin } from '../src/runtime/channel-plugin.js';
 import { defaults } from '../src/machines/defaults.js';
-import { backoffDelayMs } from '../src/machines/policy/backoff.js';
+import { restartCurveMs } from '../src/machines/channels/health.js';
 import { median, ratio, round } from './support/stats.js';
 
 export interface ChannelBenchOptions {
@@ -175,7 +175,6 @@ async function runActors(ids: string[], options: ChannelBenchOptions, heapNow: (
 async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow: () => number): Promise<SideResult> {
   const bank = taskBank();
   const policy = defaults.channels.restartPolicy;
-  const curve = { initialDelayMs: policy.initialMs, multiplier: policy.factor, maxDelayMs: policy.maxMs, jitter: policy.jitter };
   interface Plain {
     accountId: string;
     enabled: boolean;
@@ -208,7 +207,7 @@ async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow:
       a.lastStopAt = Date.now();
       a.reconnectAttempts++;
       a.restartPending = true;
-      a.timer = setTimeout(() => launch(a), backoffDelayMs(a.reconnectAttempts, curve, Math.random));
+      a.timer = setTimeout(() => launch(a), restartCurveMs(policy, a.reconnectAttempts, Math.random));
     });
   };
   const before = heapNow();
@@ -295,7 +294,7 @@ export function renderChannelMarkdown(result: ChannelBenchResult | undefined, er
   return [
     '## Channel accounts',
     '',
-    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s, jitter 0.1). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start concurrency. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}.`,
+    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s plus up to 10 % jitter, as its computeBackoff adds it) through the manager's start gate (${defaults.channels.startConcurrency} at once, ${defaults.channels.startsPerSecond} a second). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start gate. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}; the host's node ${process.version}, TypeScript run by tsx.`,
     '',
     '| | heap per account | heap total | start all | snapshot (median) | max restarting in 100 ms | crash to last restart |',
     '| --- | --- | --- | --- | --- | --- | --- |',

@@ -213,6 +213,8 @@ export const channelManagerSchema = z
     stableRunMs: positiveMs.default(ch.stableRunMs),
     stopWaitMs: positiveMs.default(ch.stopWaitMs),
     startConcurrency: z.number().int().min(1).default(ch.startConcurrency),
+    /** Starts per second across the manager (a burst of `startConcurrency` is allowed). */
+    startsPerSecond: z.number().positive().default(ch.startsPerSecond),
     mirrorPollMs: positiveMs.default(ch.mirrorPollMs),
     health: z
       .object({

@@ -105,7 +105,7 @@ export const defaults = {
    * inside the gateway.
    */
   channels: {
-    /** 5 s, doubling to 5 min; jitter 0.1 spreads accounts that crashed together over half a second. */
+    /** 5 s, doubling to 5 min; jitter 0.1 adds up to a tenth (OpenClaw's computeBackoff), spreading accounts that crashed together over half a second. */
     restartPolicy: { initialMs: 5_000, maxMs: 300_000, factor: 2, jitter: 0.1 },
     /** Crash restarts in a row before the account gives up (a hand start begins a new series). */
     maxRestartAttempts: 10,
@@ -115,6 +115,13 @@ export const defaults = {
     stopWaitMs: 5_000,
     /** Accounts starting at once; bounds the burst when many accounts come up or crash together. */
     startConcurrency: 4,
+    /**
+     * Accounts starting per second, whatever their number: a start that takes no time frees its slot at
+     * once, so concurrency alone lets a crowd that crashed together restart as fast as the CPU goes. 2,000
+     * a second brings 10,000 accounts back over 5 s (at most 2% of them in any 100 ms) and never slows a
+     * manager of a few hundred.
+     */
+    startsPerSecond: 2_000,
     /** The gateway emits no channel events: the mirror polls `channels.status` this often. */
     mirrorPollMs: 10_000,
     health: {

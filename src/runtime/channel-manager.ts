@@ -15,10 +15,12 @@ import {
   restartsInHour,
   selectAccountStatus,
   type ChannelAccountInput,
+  type ChannelAccountSnapshotOf,
   type ChannelAccountStatus,
 } from '../machines/channels/index.js';
 import { createChannelAccountDeps, errorText } from './channel-adapters.js';
 import { createChannelMirror, type ChannelMirror } from './channel-mirror.js';
+import { createDelayIndex } from './delay-index.js';
 import { defaultAccountIdOf, healthMonitorEnabled, isAccountEnabled, type AnyChannelPlugin, type ChannelPlugin } from './channel-plugin.js';
 import { createStartSlots } from './channel-start-slots.js';
 
@@ -77,7 +79,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   const logger: LoggerLike = (config.logger ?? createDefaultLogger()).child({ component: 'channels' });
   const now = () => Date.now();
   const emitter = new EventEmitter();
-  const slots = createStartSlots(config.startConcurrency);
+  const slots = createStartSlots({ limit: config.startConcurrency, perSecond: config.startsPerSecond });
   let closed = false;
 
   const safeEmit = (change: ChannelAccountChange) => {
@@ -90,26 +92,25 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     }
   };
 
-  // The manager's own actor (`channels:<name>`). Each account actor is a root of its own small system:
-  // xstate's scheduler cancels an actor's timers by scanning every timer of its system, so 10,000 accounts
-  // in one system made each stop O(n) and a mass restart O(n^2) (docs/decisions.md). The inspector
-  // observer is given to every account, so one inspector still sees them all.
+  // The manager's own actor (`channels:<name>`), the root of one actor system that every account actor
+  // joins (created with the host as parent), so the system's inspector sees them all. xstate's scheduler
+  // would scan every timer of the system at each actor stop (O(n) per stop, O(n^2) for a mass restart):
+  // the delay index cancels an actor's own timers instead (delay-index.ts, docs/decisions.md).
+  const delays = createDelayIndex();
   const host = createActor(
     fromCallback(({ receive }) => {
       receive((event) => {
         if (event.type.startsWith('xstate.error.actor.')) logger.error({ event: event.type }, 'an account actor failed');
       });
     }),
-    { id: 'channels', systemId: `channels:${config.name}`, ...(inspect === undefined ? {} : { inspect }) },
+    { id: 'channels', systemId: `channels:${config.name}`, clock: delays.clock, ...(inspect === undefined ? {} : { inspect }) },
   );
+  delays.install(host.system);
   host.start();
 
   const accounts = new Map<string, Map<string, AccountActor>>();
-  const accountMachine = channelAccountMachine.provide(
-    createAccountImplementations(
-      createChannelAccountDeps({ plugins, loadConfig, slots, logger, now, statusOf: (channelId, accountId) => statusOf(channelId, accountId) }),
-    ),
-  );
+  const deps = createChannelAccountDeps({ plugins, loadConfig, slots, logger, now, statusOf: (channelId, accountId) => statusOf(channelId, accountId) });
+  const accountMachine = channelAccountMachine.provide(createAccountImplementations(deps));
   const settings: ChannelAccountInput['settings'] = {
     restartPolicy: config.restartPolicy,
     maxRestartAttempts: config.maxRestartAttempts,
@@ -118,10 +119,26 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     health: config.health,
   };
 
-  // Each account's status is computed once per snapshot change (in its subscription) and kept here, so a
-  // snapshot of 10,000 accounts reads them instead of re-deriving each one; only the hourly count is
-  // refreshed at read time.
+  // Each account's status is computed once per snapshot change and kept here, so a snapshot of 10,000
+  // accounts reads them instead of re-deriving each one; only the hourly count is refreshed at read time.
+  // One observer of the system's snapshots feeds it, instead of a subscription (three bound functions and
+  // a subscription object) per account.
   const latest = new WeakMap<AccountActor, ChannelAccountStatus>();
+  const onSnapshot = (actor: AccountActor, snapshot: ChannelAccountSnapshotOf) => {
+    const { channelId, accountId } = snapshot.context;
+    if (accounts.get(channelId)?.get(accountId) !== actor) return;
+    const previous = latest.get(actor);
+    const status = Object.freeze(selectAccountStatus(snapshot, now()));
+    latest.set(actor, status);
+    // Only real changes reach the host: the monitor's own ticks change nothing it would see.
+    if (previous !== undefined && sameStatus(previous, status)) return;
+    safeEmit({ channelId, accountId, source: 'plugin', status });
+  };
+  host.system.inspect((event) => {
+    if (event.type !== '@xstate.snapshot') return;
+    const snapshot = event.snapshot as Partial<ChannelAccountSnapshotOf>;
+    if ((snapshot.machine as unknown) === accountMachine && snapshot.status === 'active') onSnapshot(event.actorRef as AccountActor, snapshot as ChannelAccountSnapshotOf);
+  });
   const currentStatus = (actor: AccountActor, at: number): ChannelAccountStatus => {
     const cached = latest.get(actor);
     if (cached === undefined) return selectAccountStatus(actor.getSnapshot(), at);
@@ -140,7 +157,7 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     if (existing) return existing;
     const actor = createActor(accountMachine, {
       id: `${plugin.id}/${accountId}`,
-      ...(inspect === undefined ? {} : { inspect }),
+      parent: host,
       systemId: accountSystemId(plugin.id, accountId),
       input: {
         channelId: plugin.id,
@@ -150,19 +167,6 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
         staleChecks: plugin.health?.staleSocketChecks !== false,
       },
     });
-    let lastKey = '';
-    actor.subscribe({
-      next: (snapshot) => {
-        const status = Object.freeze(selectAccountStatus(snapshot, now()));
-        latest.set(actor, status);
-        // Only real changes reach the host: the monitor's own ticks change nothing it would see.
-        const key = changeKey(status);
-        if (key === lastKey) return;
-        lastKey = key;
-        safeEmit({ channelId: plugin.id, accountId, source: 'plugin', status });
-      },
-      error: (error) => logger.error({ err: errorText(error), channel: plugin.id, account: accountId }, 'account actor failed'),
-    });
     byId.set(accountId, actor);
     actor.start();
     return actor;
@@ -171,7 +175,9 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
   const forget = (channelId: string, accountId: string) => {
     const actor = accounts.get(channelId)?.get(accountId);
     if (!actor) return;
-    actor.stop();
+    stopAccountActor(actor);
+    // A task that ignored its abort is cut loose: nothing it sends reaches a forgotten account.
+    deps.tasks.release(actor);
     accounts.get(channelId)!.delete(accountId);
   };
 
@@ -449,7 +455,21 @@ function withConfig(plugin: AnyChannelPlugin, cfg: unknown, accountId: string, s
   return next;
 }
 
-/** Any field a host sees; the monitor's own comings and goings (grace, checks) change none of them. */
-function changeKey(status: ChannelAccountStatus): string {
-  return JSON.stringify(status);
+/** The same fields a host sees; the monitor's own comings and goings (grace, checks) change none of them. */
+function sameStatus(a: ChannelAccountStatus, b: ChannelAccountStatus): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) {
+    const x = a[key];
+    const y = b[key];
+    if (x === y && (x !== undefined || key in b)) continue;
+    // A plugin's own fields may be objects: compared by value, as the host would see them.
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
+}
+
+/** An account actor is a child of the manager's host (for the shared system), and xstate lets only a root be stopped by `stop()`. */
+function stopAccountActor(actor: AccountActor): void {
+  (actor as unknown as { _stop(): unknown })._stop();
 }

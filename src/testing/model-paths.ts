@@ -60,8 +60,8 @@ export interface ModelPathOptions<M extends AnyStateMachine, F> {
    * `socket.*`). Descriptors without samples are sent as `{ type }`; `xstate.after.*` needs none.
    */
   events: Partial<Record<string, (snapshot: Snap<M>) => ReadonlyArray<Ev<M>>>>;
-  /** Fresh fakes for one replay, and the actor implementations to provide. */
-  createFakes: () => { fakes: F; actors: Record<string, AnyActorLogic> };
+  /** Fresh fakes for one replay, and the actor (and, for effects a machine runs as actions, action) implementations to provide. */
+  createFakes: () => { fakes: F; actors: Record<string, AnyActorLogic>; actions?: Record<string, (args: { context: never; self: never }) => void> };
   /**
    * How an event reaches the real actor, by exact type or `prefix.*`. Defaults: `xstate.after.*` advances
    * the clock by the resolved delay; anything else is `actor.send(event)`.
@@ -191,8 +191,8 @@ async function replay<M extends AnyStateMachine, F>(
   const observe =
     options.observe ?? ((snapshot: Snap<M>) => ({ value: asMachineSnapshot(snapshot).value, context: asMachineSnapshot(snapshot).context }));
   const describe = steps.map((step) => (step.event as { type: string }).type).join(' > ');
-  const { fakes, actors } = options.createFakes();
-  const machine = options.machine.provide({ actors }) as M;
+  const { fakes, actors, actions } = options.createFakes();
+  const machine = options.machine.provide(actions === undefined ? { actors } : ({ actors, actions } as never)) as M;
   const clock = new SimulatedClock();
   const inspected: InspectionEvent[] = [];
   const actor = createActor(machine, {

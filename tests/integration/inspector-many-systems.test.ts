@@ -1,6 +1,6 @@
 // Machines built by other parts of the product show up in the inspector through the same generic code:
 // a connection pool's root and its entries (each invoking the connection machine), and channel accounts
-// (each the root of its own actor system), fed by their hosts' `inspect` option, appear in the actor tree
+// (children of their manager's host actor, in its one system), fed by their hosts' `inspect` option, appear in the actor tree
 // data with their machine ids, parents and drawn charts.
 import { request } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
@@ -58,7 +58,7 @@ it('a connection pool and its entries appear with their machine ids, parents and
   await handle.release();
 });
 
-it('channel accounts, each the root of its own system, appear as roots of their own with their drawn charts', async () => {
+it('channel accounts, children of the manager in its one system, appear under it with their drawn charts', async () => {
   const commands: NonNullable<InspectorOptions['commands']> = {};
   inspector = await startInspector({ commands });
   const plugin = scriptedPlugin();
@@ -75,9 +75,12 @@ it('channel accounts, each the root of its own system, appear as roots of their 
   const machines = JSON.parse(await get(inspector.apiUrl('/api/machines'))) as Array<{ actorId: string; machineId?: string; systemId?: string }>;
   const accounts = machines.filter((m) => m.machineId === 'account');
   expect(accounts.map((a) => a.systemId).sort()).toEqual(['account:chat/a1', 'account:chat/a2']);
+  const host = inspector.records().find((r) => r.kind === 'actor' && r.id === 'channels' && r.parentId === undefined)!;
+  expect(host).toBeDefined();
   for (const account of accounts) {
     const record = inspector.records().find((r) => r.kind === 'actor' && r.actorId === account.actorId)!;
-    expect(record.parentId).toBeUndefined();
+    expect(record.parentId).toBe(host.actorId);
+    expect(record.rootId).toBe(host.actorId);
   }
   const chart = await get(inspector.apiUrl(`/api/chart?actor=${accounts[0]!.actorId}`));
   expect(chart).toContain('data-state="');

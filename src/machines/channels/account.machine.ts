@@ -2,14 +2,21 @@
 // - `lifecycle`: what a reader points at (idle, disabled, unconfigured, starting, running, stopping,
 //   restartPending, stopped, gaveUp, loggedOut, blocked), with the restart policy: OpenClaw's curve, a cap
 //   on attempts, a reset after a stable run, a hand stop that holds until a hand start.
-// - `task`: whether the plugin's task is alive. It lives exactly as long as `task.live` invokes it, and a
-//   task that ignores its abort keeps the region live, so no second task can start beside it.
+// - `task`: whether the plugin's task is alive. The runtime runs it from `task.live`'s entry and the region
+//   leaves `live` only when that task has ended, so a task that ignores its abort keeps the region live and
+//   no second task can start beside it.
 // - `monitor`: the health monitor, owned by the same chart: one restart owner and one hourly budget.
 //   It restarts a running account for a stale socket, a stuck run or a long disconnect, and stands aside
 //   in every other state.
-// Pure: the task, the start slot, the config read and the clock are invoked actors the runtime provides.
+// Pure: the start slot, the config read and the clock are invoked actors, and the task three actions, that
+// the runtime provides.
 import { accountSetup, crashTransitions } from './account.setup.js';
-import { defaultChannelAccountSettings, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
+import { NO_LINK } from './link.js';
+
+/** Shared empties: a context copies them by reference until the first change replaces them. */
+const NO_EXTRA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
+const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
+import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
 
 const instance = ({ context }: { context: { channelId: string; accountId: string } }) => ({
   channelId: context.channelId,
@@ -35,25 +42,21 @@ export const channelAccountMachine = accountSetup.createMachine({
     channelId: input.channelId,
     accountId: input.accountId,
     settings: resolveAccountSettings(input),
-    random: input.random ?? Math.random,
+    traits: accountTraits(input),
     healthMonitor: input.healthMonitor ?? true,
-    staleChecks: input.staleChecks ?? true,
     generation: 0,
     attempts: 0,
-    restartTimes: [],
+    restartTimes: NO_RESTARTS,
     restartDelayMs: 0,
     reason: null,
     lastError: null,
     lastStartAt: null,
     lastStopAt: null,
     lastEventAt: null,
-    connected: undefined,
-    disconnectedSince: null,
-    busy: false,
-    busySince: null,
+    link: NO_LINK,
     cooldownLeft: 0,
     lastRestartReason: null,
-    extra: {},
+    extra: NO_EXTRA,
   }),
   on: {
     'account.resetAttempts': { actions: 'resetAttempts' },
@@ -129,7 +132,11 @@ export const channelAccountMachine = accountSetup.createMachine({
           initial: 'settling',
           states: {
             // Attempts reset only after a stable run: give-up stays reachable for a flapping account.
-            settling: { after: { stableRun: { target: 'stable', actions: 'resetAttempts' } } },
+            settling: {
+              // A series with no crash has nothing to reset: no timer (at 10,000 accounts each timer counts).
+              always: { guard: 'noAttempts', target: 'stable' },
+              after: { stableRun: { target: 'stable', actions: 'resetAttempts' } },
+            },
             stable: {},
           },
           on: {
@@ -225,12 +232,11 @@ export const channelAccountMachine = accountSetup.createMachine({
       initial: 'none',
       states: {
         none: { on: { 'task.launch': { target: 'live', actions: 'bumpGeneration' } } },
+        // The runtime runs the task from `runTask` and forgets it in `releaseTask`; the state is left only
+        // when the current task has really ended, so a task that ignores its abort keeps it live.
         live: {
-          invoke: {
-            id: 'task',
-            src: 'accountTask',
-            input: ({ context }) => ({ channelId: context.channelId, accountId: context.accountId, generation: context.generation }),
-          },
+          entry: 'runTask',
+          exit: 'releaseTask',
           on: {
             'task.exited': { guard: 'isCurrentTask', target: 'none' },
             'account.status': { guard: 'isCurrentTask', actions: 'applyStatus' },
@@ -263,10 +269,36 @@ export const channelAccountMachine = accountSetup.createMachine({
   },
 });
 
-/** Fills a partial input with the defaults of src/machines/defaults.ts, once. */
+// Resolved once per settings object and per randomness, and shared by every account given the same ones:
+// a manager's 10,000 accounts hold one settings object, not 10,000 copies.
+const resolvedSettings = new WeakMap<object, ChannelAccountSettings>();
+const defaultSettingsKey = {};
+const traitsByRandom = new WeakMap<() => number, { stale: AccountTraits; noStale: AccountTraits }>();
+
+/** The jitter's randomness and the stale-check opt-out, as one shared frozen object. */
+function accountTraits(input: ChannelAccountInput): AccountTraits {
+  const random = input.random ?? Math.random;
+  let pair = traitsByRandom.get(random);
+  if (pair === undefined) {
+    pair = { stale: Object.freeze({ random, staleChecks: true }), noStale: Object.freeze({ random, staleChecks: false }) };
+    traitsByRandom.set(random, pair);
+  }
+  return input.staleChecks === false ? pair.noStale : pair.stale;
+}
+
+/** Fills a partial input with the defaults of src/machines/defaults.ts, once per settings object. */
 export function resolveAccountSettings(input: ChannelAccountInput): ChannelAccountSettings {
+  const key = input.settings ?? defaultSettingsKey;
+  let resolved = resolvedSettings.get(key);
+  if (resolved === undefined) {
+    resolved = fillAccountSettings(input.settings ?? {});
+    resolvedSettings.set(key, resolved);
+  }
+  return resolved;
+}
+
+function fillAccountSettings(s: NonNullable<ChannelAccountInput['settings']>): ChannelAccountSettings {
   const d = defaultChannelAccountSettings;
-  const s = input.settings ?? {};
   return {
     restartPolicy: { ...d.restartPolicy, ...s.restartPolicy },
     maxRestartAttempts: s.maxRestartAttempts ?? d.maxRestartAttempts,

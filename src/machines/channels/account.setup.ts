@@ -1,7 +1,9 @@
-// The implementations behind the channel account chart: placeholder actors (the runtime provides the real
-// ones with machine.provide()), named delays, guards and actions. The chart is in account.machine.ts.
-import { and, assign, emit, fromCallback, fromPromise, not, raise, sendTo, setup, stateIn } from 'xstate';
+// The implementations behind the channel account chart: placeholder actors and task actions (the runtime
+// provides the real ones with machine.provide()), named delays, guards and actions. The chart is in
+// account.machine.ts.
+import { and, assign, emit, fromCallback, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict } from './health.js';
+import { linkAfterReport, linkAfterTask, NO_LINK } from './link.js';
 import type {
   AccountInstanceInput,
   ChannelAccountContext,
@@ -10,11 +12,18 @@ import type {
   ChannelAccountInput,
   ChannelAccountStateMeta,
   ResolvedAccount,
-  TaskActorInput,
-  TaskCommand,
+  TaskSignal,
 } from './types.js';
 
 type Exited = Extract<ChannelAccountEvent, { type: 'task.exited' }>;
+
+/** What a task needs of its account: somewhere to send its signals (the account actor itself). */
+export interface AccountSelf {
+  send(signal: TaskSignal): void;
+}
+
+/** Re-exported for the runtime's task runner. */
+export type { TaskSignal };
 
 export const accountSetup = setup({
   types: {
@@ -23,11 +32,9 @@ export const accountSetup = setup({
     input: {} as ChannelAccountInput,
     emitted: {} as ChannelAccountEmitted,
     meta: {} as ChannelAccountStateMeta,
-    children: {} as { task: 'accountTask'; startSlot: 'startSlot'; resolveAccount: 'resolveAccount'; readClock: 'readClock' },
+    children: {} as { startSlot: 'startSlot'; resolveAccount: 'resolveAccount'; readClock: 'readClock' },
   },
   actors: {
-    /** Runs the plugin's `startAccount`; sends back task.started / account.status / task.exited; `task.abort` aborts it. */
-    accountTask: fromCallback<TaskCommand, TaskActorInput>(() => notProvided('accountTask')),
     /** Sends back `slot.granted` when one of the manager's start slots is free; its cleanup frees the slot. */
     startSlot: fromCallback<{ type: never }, AccountInstanceInput>(() => notProvided('startSlot')),
     /** Reads the config at this decision: disabled, unconfigured or ready. */
@@ -48,6 +55,7 @@ export const accountSetup = setup({
     stoppingByHand: stateIn('#account.lifecycle.stopping.byHand'),
     stoppingForLogout: stateIn('#account.lifecycle.stopping.forLogout'),
     attemptsExhausted: ({ context }) => context.attempts + 1 > context.settings.maxRestartAttempts,
+    noAttempts: ({ context }) => context.attempts === 0,
     resolvedAs: ({ event }, params: { kind: ResolvedAccount['kind'] }) =>
       'output' in event && (event.output as ResolvedAccount | undefined)?.kind === params.kind,
     blocks: ({ event }) => event.type === 'account.status' && typeof event.patch.blocked === 'string',
@@ -63,7 +71,16 @@ export const accountSetup = setup({
     },
   },
   actions: {
-    abortTask: sendTo('task', { type: 'task.abort' }),
+    // The task is run by the runtime, not by an invoked child actor: at 10,000 accounts a second actor per
+    // account doubled the heap (docs/decisions.md). Its lifetime is still the `task.live` state, entered by
+    // `runTask` and left only on the current task's `task.exited`. Placeholders do nothing (a trace replay
+    // or a picture needs no task); the runtime and the model test provide the real ones.
+    /** Starts the plugin's task for `context.generation`; it reports to the account (`task.started`, `account.status`, `task.exited`). */
+    runTask: () => {},
+    /** Aborts the current task (its abort signal and the plugin's `stopAccount`). */
+    abortTask: () => {},
+    /** The current task has ended: forget it (a late signal from it is dropped). */
+    releaseTask: () => {},
     launchTask: raise({ type: 'task.launch' }),
     bumpGeneration: assign({ generation: ({ context }) => context.generation + 1 }),
     /** A hand start: a new series, and whatever held the account (stop, give-up, block, logout) is lifted. */
@@ -75,25 +92,18 @@ export const accountSetup = setup({
         lastStartAt: at,
         lastError: null,
         reason: null,
-        connected: undefined,
-        disconnectedSince: null,
-        busy: false,
-        busySince: null,
+        link: NO_LINK,
       };
     }),
     markTaskEnded: assign(({ context, event }) => ({
       lastStopAt: (event as Exited).at,
       lastError: (event as Exited).error === '' ? context.lastError : (event as Exited).error,
-      connected: context.connected === undefined ? undefined : false,
-      busy: false,
-      busySince: null,
+      link: linkAfterTask(context.link),
     })),
     /** The end of a task we aborted: its exit reason is the stop, not an error (the stuck-task note stays). */
     markTaskStopped: assign(({ context, event }) => ({
       lastStopAt: (event as Exited).at,
-      connected: context.connected === undefined ? undefined : false,
-      busy: false,
-      busySince: null,
+      link: linkAfterTask(context.link),
     })),
     markStoppedByHand: assign(({ event }) => ({ lastStopAt: 'at' in event ? event.at : null })),
     setReason: assign({
@@ -109,7 +119,7 @@ export const accountSetup = setup({
         ? {
             reason: 'logged out',
             lastError: event.cleared ? 'logged out' : context.lastError,
-            connected: context.connected === undefined ? undefined : false,
+            link: context.link.connected === undefined ? context.link : { ...context.link, connected: false },
           }
         : {},
     ),
@@ -151,18 +161,10 @@ export const accountSetup = setup({
     })),
     applyStatus: assign(({ context, event }) => {
       if (event.type !== 'account.status') return {};
-      const { connected, busy, lastEventAt, blocked, lastError, ...extra } = event.patch;
+      const { connected: _connected, busy: _busy, lastEventAt, blocked, lastError, ...extra } = event.patch;
       const next: Partial<ChannelAccountContext> = {};
-      if (typeof connected === 'boolean') {
-        next.connected = connected;
-        // A drop starts the connect grace; staying disconnected keeps the first drop's time.
-        if (!connected && context.connected !== false) next.disconnectedSince = event.at;
-      }
-      if (typeof busy === 'boolean') {
-        next.busy = busy;
-        if (busy && !context.busy) next.busySince = event.at;
-        if (!busy) next.busySince = null;
-      }
+      const link = linkAfterReport(context.link, event.patch, event.at);
+      if (link !== context.link) next.link = link;
       // Any report is activity; a plugin that keeps its own activity time is believed.
       next.lastEventAt = typeof lastEventAt === 'number' ? lastEventAt : event.at;
       if (typeof blocked === 'string') next.reason = blocked;

@@ -1,5 +1,6 @@
 export { channelAccountMachine, resolveAccountSettings } from './account.machine.js';
-export { createAccountImplementations, type ChannelAccountDeps } from './account.implementations.js';
+export { createAccountImplementations, type AccountTasks, type ChannelAccountDeps } from './account.implementations.js';
+export type { AccountSelf } from './account.setup.js';
 export {
   classifyRemote,
   mirroredAccountMachine,
@@ -16,10 +17,13 @@ export {
   type ChannelAccountStatus,
 } from './selectors.js';
 export { accountSystemId } from './system-ids.js';
-export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartsInHour } from './health.js';
+export { NO_LINK } from './link.js';
+export { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict, restartCurveMs, restartsInHour } from './health.js';
 export {
   defaultChannelAccountSettings,
   type AccountInstanceInput,
+  type AccountLink,
+  type AccountTraits,
   type AccountLifecycle,
   type ChannelAccountContext,
   type ChannelAccountEmitted,

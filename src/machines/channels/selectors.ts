@@ -56,14 +56,14 @@ export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: num
     enabled: !snapshot.matches({ lifecycle: 'disabled' }),
     configured: !snapshot.matches({ lifecycle: 'unconfigured' }),
     running: snapshot.matches({ task: 'live' }),
-    ...(context.connected === undefined ? {} : { connected: context.connected }),
+    ...(context.link.connected === undefined ? {} : { connected: context.link.connected }),
     restartPending: snapshot.matches({ lifecycle: 'restartPending' }),
     reconnectAttempts: context.attempts,
     lastError: context.lastError,
     lastStartAt: context.lastStartAt,
     lastStopAt: context.lastStopAt,
     lastEventAt: context.lastEventAt,
-    ...(context.busy ? { busy: true } : {}),
+    ...(context.link.busy ? { busy: true } : {}),
     healthState: healthStateOf(snapshot, meta),
     lifecycle: meta.lifecycle,
     state: meta.state,
@@ -76,7 +76,7 @@ export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: num
 function healthStateOf(snapshot: ChannelAccountSnapshotOf, meta: ChannelAccountStateMeta): string {
   const { context } = snapshot;
   if (meta.state === 'blocked') return `blocked: ${context.reason ?? 'unhealthy'}`;
-  if (meta.state === 'running') return context.connected === false ? 'disconnected' : 'healthy';
+  if (meta.state === 'running') return context.link.connected === false ? 'disconnected' : 'healthy';
   if (meta.state === 'restartPending' || snapshot.matches({ lifecycle: { stopping: 'forRestart' } })) return context.lastRestartReason ?? 'crash';
   return meta.state;
 }

@@ -12,7 +12,7 @@ export interface ChannelRestartPolicy {
   maxMs: number;
   /** Growth per attempt. */
   factor: number;
-  /** Fraction (0..1) of the wait that randomness may take off. */
+  /** Fraction (0..1) of the wait that randomness may add (OpenClaw's computeBackoff); `maxMs` still caps the sum. */
   jitter: number;
 }
 
@@ -120,11 +120,31 @@ export type ChannelAccountEvent =
   /** Raised by the monitor region; never send from outside. */
   | { type: 'monitor.restart'; reason: HealthReason; at: number };
 
-export interface ChannelAccountContext extends AccountInstanceInput {
-  settings: ChannelAccountSettings;
+/** What the plugin last said about its link (`ctx.setStatus`), kept together so the context stays small. */
+export interface AccountLink {
+  connected: boolean | undefined;
+  /** When `connected` last became false (or the start, whichever is later). */
+  disconnectedSince: number | null;
+  busy: boolean;
+  busySince: number | null;
+}
+
+/** Fixed when the account is created: the jitter's randomness and whether its transport has a socket to go stale. */
+export interface AccountTraits {
   random: () => number;
-  healthMonitor: boolean;
   staleChecks: boolean;
+}
+
+/**
+ * The account's context. Kept at 18 top-level fields on purpose: xstate's `assign` copies the context with
+ * `Object.assign({}, context, update)`, and V8 turns an object built that way with more than 19 properties
+ * into a hash table (about 1.6 KB per account instead of a few hundred bytes; docs/decisions.md).
+ */
+export interface ChannelAccountContext extends AccountInstanceInput {
+  /** Shared by every account of a manager (resolved once per settings object). */
+  settings: ChannelAccountSettings;
+  traits: AccountTraits;
+  healthMonitor: boolean;
   /** Bumped at each launch; the task actor's signals carry it. */
   generation: number;
   /** Consecutive crash restarts in the current series. */
@@ -139,11 +159,7 @@ export interface ChannelAccountContext extends AccountInstanceInput {
   lastStartAt: number | null;
   lastStopAt: number | null;
   lastEventAt: number | null;
-  connected: boolean | undefined;
-  /** When `connected` last became false (or the start, whichever is later). */
-  disconnectedSince: number | null;
-  busy: boolean;
-  busySince: number | null;
+  link: AccountLink;
   /** Monitor checks still to skip after a monitor restart. */
   cooldownLeft: number;
   lastRestartReason: HealthReason | 'crash' | null;
