@@ -3,7 +3,7 @@
 // and bench/results/latest.md. Benchmarks are never part of the tests.
 //
 //   tsx bench/run.ts [--only throughput|lifecycle] [--rounds N] [--iterations N] [--quick] [--no-write] [name ...]
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runLifecycleBench, defaultLifecycleOptions, type LifecycleResult } from './lifecycle.js';
@@ -13,6 +13,7 @@ import { defaultClusterBenchOptions, renderClusterMarkdown, runClusterBench, typ
 import { defaultChannelBenchOptions, renderChannelMarkdown, runChannelBench, type ChannelBenchResult } from './channels.js';
 import { renderMarkdown, type RunRecord } from './report.js';
 import { runCleanups } from './support/cleanup.js';
+import { mergeLatest } from './support/merge-latest.js';
 import { launchGateway } from './support/gateways.js';
 import { currentLoadAvg1m, describeMachine } from './support/machine.js';
 import { waitForQuiet } from './support/proc-cpu.js';
@@ -186,7 +187,9 @@ if (!args['no-write']) {
     await writeFile(resultsDir + file, JSON.stringify({ ...common, result: clusterResult, error: clusterError }, null, 2) + '\n');
     extra.push(renderClusterMarkdown(clusterResult, clusterError));
   }
-  await writeFile(resultsDir + 'latest.md', [renderMarkdown(record), ...extra].join('\n'));
+  const previous = await readFile(resultsDir + 'latest.md', 'utf8').catch(() => undefined);
+  const runLine = `Run ${record.startedAt} (${record.files.map((f) => `\`${f}\``).join(', ')}); load average (1 min) ${machine.loadAvg1m} before, ${record.loadAvg1mAfter} after.`;
+  await writeFile(resultsDir + 'latest.md', mergeLatest(previous, [renderMarkdown(record), ...extra].join('\n'), runLine));
   log(`wrote ${record.files.map((f) => 'bench/results/' + f).join(', ')} and bench/results/latest.md`);
 }
 log(`done in ${(record.durationMs / 1000).toFixed(0)} s`);
