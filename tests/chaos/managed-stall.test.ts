@@ -7,10 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewaySupervisor, type GatewaySupervisor, type SupervisorStatus } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
 import { freePort } from '../support/free-port.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
-import { RUNTIME_ENTRY, RUNTIME_NODE } from '../support/real-gateway.js';
+import { managedOptions } from '../support/real-gateway.js';
 import { waitForStatus } from '../support/supervisor-probe.js';
 
 const READY_MS = 90_000;
@@ -35,13 +34,7 @@ afterAll(async () => {
 describe('a managed child that stops answering', () => {
   it('is noticed by its pings, restarted as a stall, reported in the status, and leaves nothing after stop', async () => {
     supervisor = createGatewaySupervisor({
-      mode: 'managed',
-      stateDir,
-      port: await freePort(),
-      nodePath: RUNTIME_NODE,
-      openclawEntry: RUNTIME_ENTRY,
-      skipChannels: true,
-      logger: silentLogger,
+      ...managedOptions(stateDir, await freePort()),
       // Short liveness so the test is quick; one stall of a live child is enough to restart it.
       liveness: { pingIntervalMs: 500, pongTimeoutMs: 500, maxStalls: 1, stallWindowMs: 60_000 },
       // A stopped process ignores SIGTERM: the grace before SIGKILL is what the restart waits.

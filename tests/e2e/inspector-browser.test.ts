@@ -13,11 +13,10 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewaySupervisor, startInspector, type GatewaySupervisor, type Inspector, type InspectorOptions } from '../../src/index.js';
 import { supervisorCommands } from '../../src/inspector/index.js';
-import { silentLogger } from '../../src/logger.js';
 import { gatewayMachine } from '../../src/machines/index.js';
 import { replayTrace } from '../../src/testing/index.js';
 import { freePort } from '../support/free-port.js';
-import { RUNTIME_ENTRY, RUNTIME_NODE } from '../support/real-gateway.js';
+import { managedOptions } from '../support/real-gateway.js';
 
 const ARTIFACTS = fileURLToPath(new URL('../artifacts/', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,13 +38,7 @@ beforeAll(async () => {
   const commands: NonNullable<InspectorOptions['commands']> = {};
   inspector = await startInspector({ commands });
   supervisor = createGatewaySupervisor({
-    mode: 'managed',
-    stateDir,
-    port: await freePort(),
-    nodePath: RUNTIME_NODE,
-    openclawEntry: RUNTIME_ENTRY,
-    skipChannels: true,
-    logger: silentLogger,
+    ...managedOptions(stateDir, await freePort()),
     inspect: (event) => inspector.observe(event),
   });
   Object.assign(commands, supervisorCommands(supervisor));

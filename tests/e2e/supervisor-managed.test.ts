@@ -6,11 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGatewaySupervisor, type GatewaySupervisor, type SupervisorStatus } from '../../src/index.js';
-import { silentLogger } from '../../src/logger.js';
 import { freePort } from '../support/free-port.js';
 import { monitorOwnedGateways, type OwnedProcessMonitor } from '../support/owned-process-monitor.js';
 import { isAlive, listGatewayProcesses } from '../support/process-tree.js';
-import { RUNTIME_ENTRY, RUNTIME_NODE } from '../support/real-gateway.js';
+import { managedOptions } from '../support/real-gateway.js';
 import { activeResources, processListenerCounts, recordEvents, waitForStatus } from '../support/supervisor-probe.js';
 
 const READY_MS = 120_000;
@@ -27,13 +26,7 @@ beforeAll(async () => {
   listenersBefore = processListenerCounts();
   stateDir = await mkdtemp(join(tmpdir(), 'ocs-managed-'));
   supervisor = createGatewaySupervisor({
-    mode: 'managed',
-    stateDir,
-    port: await freePort(),
-    nodePath: RUNTIME_NODE,
-    openclawEntry: RUNTIME_ENTRY,
-    skipChannels: true,
-    logger: silentLogger,
+    ...managedOptions(stateDir, await freePort()),
     inspect: rec.inspect,
   });
   supervisor.on('status', (s) => history.push(s));

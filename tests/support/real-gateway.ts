@@ -16,12 +16,18 @@ import { gatewayPaths } from '../../src/adapters/process/embedding-env.js';
 import { readCmdline } from '../../src/adapters/process/process-table.js';
 import { spawnGateway, type GatewayChild, type GatewayExit } from '../../src/adapters/process/spawn-gateway.js';
 import { waitForListening } from '../../src/adapters/http/wait-listening.js';
+import { silentLogger } from '../../src/logger.js';
 import { freePort } from './free-port.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** The gateway's Node 24 and entry, installed by scripts/install-runtime.mjs. */
 export const RUNTIME_NODE = join(repoRoot, 'runtime', 'node_modules', '.bin', 'node');
 export const RUNTIME_ENTRY = join(repoRoot, 'runtime', 'node_modules', 'openclaw', 'openclaw.mjs');
+
+/** A quiet managed supervisor's options on the repo's runtime (channels off): spread, then add a test's own. */
+export function managedOptions(stateDir: string, port: number) {
+  return { mode: 'managed', stateDir, port, nodePath: RUNTIME_NODE, openclawEntry: RUNTIME_ENTRY, skipChannels: true, logger: silentLogger } as const;
+}
 
 export interface RealGatewayOptions {
   token?: string;
