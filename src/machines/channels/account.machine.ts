@@ -12,11 +12,11 @@
 // the runtime provides.
 import { accountSetup, crashTransitions } from './account.setup.js';
 import { NO_LINK } from './link.js';
+import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
 
 /** Shared empties: a context copies them by reference until the first change replaces them. */
 const NO_EXTRA: Record<string, unknown> = Object.freeze({}) as Record<string, unknown>;
 const NO_RESTARTS: number[] = Object.freeze([]) as unknown as number[];
-import { defaultChannelAccountSettings, type AccountTraits, type ChannelAccountInput, type ChannelAccountSettings } from './types.js';
 
 const instance = ({ context }: { context: { channelId: string; accountId: string } }) => ({
   channelId: context.channelId,
