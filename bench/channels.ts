@@ -154,18 +154,7 @@ async function runActors(ids: string[], options: ChannelBenchOptions, heapNow: (
     const crashedAt = performance.now();
     bank.crashAll();
     await until(() => bank.starts.length - startsBefore >= ids.length, options.recoveryTimeoutMs, 'every account restarted');
-    const restarts = bank.starts.slice(startsBefore);
-    const peak = maxInWindow(restarts, 100);
-    return {
-      heapPerAccountBytes: Math.round(heapTotal / ids.length),
-      heapTotalMb: round(heapTotal / 1_048_576, 1),
-      startAllMs,
-      snapshotMedianMs: round(median(snapshotTimes), 2),
-      maxRestartsPer100ms: peak,
-      maxRestartsPer100msPct: round((peak / ids.length) * 100, 2),
-      recoverySpreadMs: round(Math.max(...restarts) - crashedAt, 0),
-      restarted: restarts.length,
-    };
+    return sideResult({ accounts: ids.length, heapTotal, startAllMs, snapshotTimes, restarts: bank.starts.slice(startsBefore), crashedAt });
   } finally {
     await manager.close();
   }
@@ -260,21 +249,32 @@ async function runBaseline(ids: string[], options: ChannelBenchOptions, heapNow:
   const crashedAt = performance.now();
   bank.crashAll();
   await until(() => bank.starts.length - startsBefore >= ids.length, options.recoveryTimeoutMs, 'every baseline account restarted');
-  const restarts = bank.starts.slice(startsBefore);
-  const peak = maxInWindow(restarts, 100);
   for (const a of accounts.values()) {
     a.abort?.abort();
     if (a.timer) clearTimeout(a.timer);
   }
+  return sideResult({ accounts: ids.length, heapTotal, startAllMs, snapshotTimes, restarts: bank.starts.slice(startsBefore), crashedAt });
+}
+
+/** One side's figures from what it measured: both sides are summarized alike. */
+function sideResult(m: {
+  accounts: number;
+  heapTotal: number;
+  startAllMs: number;
+  snapshotTimes: number[];
+  restarts: number[];
+  crashedAt: number;
+}): SideResult {
+  const peak = maxInWindow(m.restarts, 100);
   return {
-    heapPerAccountBytes: Math.round(heapTotal / ids.length),
-    heapTotalMb: round(heapTotal / 1_048_576, 1),
-    startAllMs,
-    snapshotMedianMs: round(median(snapshotTimes), 2),
+    heapPerAccountBytes: Math.round(m.heapTotal / m.accounts),
+    heapTotalMb: round(m.heapTotal / 1_048_576, 1),
+    startAllMs: m.startAllMs,
+    snapshotMedianMs: round(median(m.snapshotTimes), 2),
     maxRestartsPer100ms: peak,
-    maxRestartsPer100msPct: round((peak / ids.length) * 100, 2),
-    recoverySpreadMs: round(Math.max(...restarts) - crashedAt, 0),
-    restarted: restarts.length,
+    maxRestartsPer100msPct: round((peak / m.accounts) * 100, 2),
+    recoverySpreadMs: round(Math.max(...m.restarts) - m.crashedAt, 0),
+    restarted: m.restarts.length,
   };
 }
 

@@ -6,8 +6,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rendezvousWeight } from '../../src/runtime/pool-cluster-wire.js';
-import { duplicates as duplicatesAmong, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
-import { startFakeGateway, type FakeConnection, type FakeGateway } from '../support/fake-gateway.js';
+import { authenticated, duplicates as duplicatesAmong, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
+import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 // Renewals every second and a 2 s deadline: a loaded 2-core machine running the whole suite stalls host
@@ -26,8 +26,6 @@ const gateways: FakeGateway[] = [];
 const hosts = new Map<string, HostProcess>();
 const usersOf = new Map<string, Array<{ id: string; url: string; token: string }>>();
 
-/** Open and authenticated at the gateway: a socket whose device was removed no longer counts (the gateway invalidated it). */
-const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
 const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
 
 async function startHost(id: string): Promise<HostProcess> {

@@ -5,8 +5,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rendezvousWeight } from '../../src/runtime/pool-cluster-wire.js';
-import { duplicates, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
-import { startFakeGateway, type FakeConnection, type FakeGateway } from '../support/fake-gateway.js';
+import { authenticated, duplicates, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
+import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 const TTL = 3_000;
@@ -18,7 +18,6 @@ let redis: RedisServer;
 const gateways: FakeGateway[] = [];
 const hosts = new Map<string, HostProcess>();
 
-const authenticated = (c: FakeConnection) => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
 const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
 const usersOf = (id: string) => gateways.map((g, i) => ({ id: `${id}-user-${i}`, url: g.url, token: `token-${i}` }));
 

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { FakeConnection } from './fake-gateway.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an IPC answer, shaped by cluster-host.ts
 export type HostReply = any;
@@ -96,3 +97,6 @@ export function duplicates(hosts: Iterable<HostProcess>): string[] {
     for (const p of host.proactive) seen.set(`${p.url}|${p.runId}|${p.seq}`, (seen.get(`${p.url}|${p.runId}|${p.seq}`) ?? 0) + 1);
   return [...seen].filter(([, n]) => n > 1).map(([k]) => k);
 }
+
+/** Open and authenticated at the gateway: a socket whose device was removed no longer counts (the gateway invalidated it). */
+export const authenticated = (c: FakeConnection): boolean => c.closed === undefined && c.connectParams !== undefined && c.invalidatedAt === undefined;
