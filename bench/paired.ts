@@ -9,7 +9,7 @@
 // - handshake: open-to-hello-ok then close, ABBA as well; a pair's ratio is ours / raw. Ours twice over:
 //   a new supervisor to running (construction included), and start() of a supervisor built once (what a
 //   host pays on every later connect: the socket, the handshake and the statecharts, no construction).
-import { createGatewaySupervisor } from '../src/index.js';
+import { builtPackage } from './support/built-package.js';
 import { isGap, openClient, type BenchClient, type ClientKind, type Endpoint } from './support/clients.js';
 import { median, percentile, round } from './support/stats.js';
 
@@ -96,6 +96,7 @@ export async function runPairedComparison(endpoint: Endpoint, options: PairedOpt
   const warm = (samples: number[]) => samples.slice(4);
 
   // The same pairs against start() of one supervisor, stopped after each.
+  const { createGatewaySupervisor } = await builtPackage();
   const built = createGatewaySupervisor({ mode: 'attach', url: endpoint.url, token: endpoint.token, scopes: ['operator.admin'] });
   const starts: Record<'raw' | 'ours', number[]> = { raw: [], ours: [] };
   const startRatios: number[] = [];

@@ -23,3 +23,20 @@ export const silentLogger: LoggerLike = {
     return silentLogger;
   },
 };
+
+/**
+ * A child logger that is made on its first use. pino's child() serializes its bindings through the
+ * redaction (a few µs each), and a supervisor makes several children on every construction: most are
+ * never written to at the default level.
+ */
+export function lazyChild(parent: LoggerLike, bindings: Record<string, unknown>): LoggerLike {
+  let made: LoggerLike | undefined;
+  const child = (): LoggerLike => (made ??= parent.child(bindings));
+  return {
+    debug: (...args) => child().debug(...args),
+    info: (...args) => child().info(...args),
+    warn: (...args) => child().warn(...args),
+    error: (...args) => child().error(...args),
+    child: (more) => lazyChild(child(), more),
+  };
+}

@@ -4,7 +4,7 @@
 //
 // The reference client is loaded with a computed specifier: it lives in runtime/ (installed apart from
 // the root, for the gateway), so a missing runtime makes it a reported gap instead of a failed typecheck.
-import { createGatewaySupervisor } from '../../src/index.js';
+import { builtPackage } from './built-package.js';
 import { connectRaw } from './raw-client.js';
 
 export type ClientKind = 'raw' | 'reference' | 'ours';
@@ -108,6 +108,7 @@ async function openReference(endpoint: Endpoint): Promise<BenchClient> {
 }
 
 async function openOurs(endpoint: Endpoint): Promise<BenchClient> {
+  const { createGatewaySupervisor } = await builtPackage();
   const supervisor = createGatewaySupervisor({ mode: 'attach', url: endpoint.url, token: endpoint.token, scopes });
   try {
     await supervisor.start();
@@ -117,7 +118,7 @@ async function openOurs(endpoint: Endpoint): Promise<BenchClient> {
   }
   return {
     kind: 'ours',
-    label: "createGatewaySupervisor({ mode: 'attach' }) from src/index.ts",
+    label: "createGatewaySupervisor({ mode: 'attach' }) from dist/index.js, the built package",
     call: (method, params) => supervisor.request(method, params, { timeoutMs: requestTimeoutMs }).then(() => null, codeOf),
     close: () => supervisor.dispose(),
   };

@@ -15,6 +15,7 @@ import {
 } from '../adapters/websocket/index.js';
 import type { CredentialsUpdate, GatewaySupervisorConfig, LoggerLike } from '../config.js';
 import { ErrorCodes, SupervisorError } from '../errors.js';
+import { lazyChild } from '../logger.js';
 import { defaults } from '../machines/defaults.js';
 import type { GatewayMachineInput } from '../machines/gateway/index.js';
 import { backoffDelayMs } from '../machines/policy/index.js';
@@ -91,7 +92,7 @@ export function createGatewayInstance(
     skipChannels: config.skipChannels,
     graceMs: config.stopGraceMs,
     ...(config.env === undefined ? {} : { env: config.env }),
-    logger: logger.child({ component: 'process' }),
+    logger: lazyChild(logger, { component: 'process' }),
     onOutput: hooks.onOutput,
   };
 
@@ -124,7 +125,7 @@ export function createGatewayInstance(
     rpc,
     hooks,
     logger,
-    socketLogger: logger.child({ component: 'socket' }),
+    socketLogger: lazyChild(logger, { component: 'socket' }),
     spawn,
     input,
     credentials: () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) }),

@@ -13,7 +13,7 @@ import {
   type LoggerLike,
 } from '../config.js';
 import { ConfigError, ErrorCodes, SupervisorError } from '../errors.js';
-import { createDefaultLogger } from '../logger.js';
+import { createDefaultLogger, lazyChild } from '../logger.js';
 import { gatewaySystemId } from '../machines/gateway/index.js';
 import { composeStatus, statusKey, watchGateway } from './compose-status.js';
 import { failureToError } from './failure-to-error.js';
@@ -49,7 +49,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   }
   const { inspect, ...rest } = options;
   const config = parseOptions(gatewaySupervisorSchema, rest);
-  const logger: LoggerLike = (config.logger ?? defaultLogger()).child({ component: 'openclaw-supervisor' });
+  const logger: LoggerLike = lazyChild(config.logger ?? defaultLogger(), { component: 'openclaw-supervisor' });
   const emitter = new EventEmitter();
   // A host listener that throws must not break the socket's frame handling or the status bookkeeping
   // that called it: its error is logged, and the other listeners still run.
@@ -239,7 +239,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       if (disposed) return;
       await this.stop();
       disposed = true;
-      rpc.close(new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
+      rpc.close(() => new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
       watching.unsubscribe();
       actor.stop();
       unregister();
@@ -264,13 +264,19 @@ function refusalReasonOf(s: SupervisorStatus): string | undefined {
   return undefined;
 }
 
-function refusalFor(s: SupervisorStatus): SupervisorError | null {
-  if (s.state === 'stopped') return new SupervisorError(ErrorCodes.STOPPED, 'request: the gateway supervisor is stopped');
-  if (s.state === 'error') return failureToError(s.error, 'request');
+/** How to build the refusal (only once a request is refused: a stopped supervisor is rarely asked). */
+function refusalFor(s: SupervisorStatus): (() => SupervisorError) | null {
+  if (s.state === 'stopped') return () => new SupervisorError(ErrorCodes.STOPPED, 'request: the gateway supervisor is stopped');
+  if (s.state === 'error') {
+    const failure = s.error;
+    return () => failureToError(failure, 'request');
+  }
   if (s.connection?.state === 'paused') {
-    return new SupervisorError(ErrorCodes.CONNECTION_PAUSED, `request: the connection is paused (${s.connection.pauseReason ?? 'refused'})`, {
-      details: { reason: s.connection.pauseReason },
-    });
+    const reason = s.connection.pauseReason;
+    return () =>
+      new SupervisorError(ErrorCodes.CONNECTION_PAUSED, `request: the connection is paused (${reason ?? 'refused'})`, {
+        details: { reason },
+      });
   }
   return null;
 }

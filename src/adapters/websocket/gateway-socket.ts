@@ -169,8 +169,9 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     if (phase === 'ready' || phase === 'handshaking') {
       const fast = okResponseOf(text);
       if (fast !== undefined) {
-        if (fast.id === connectId) handleConnectResponse(fast);
-        else deps.rpc.handleResponse(fast);
+        // hello-ok is not activity: the connection arms its liveness timers as it becomes ready.
+        if (fast.id === connectId) return handleConnectResponse(fast);
+        deps.rpc.handleResponse(fast);
         return noteActivity();
       }
     }
@@ -179,8 +180,8 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     const frame = parsed.frame;
     if (frame.type === 'event') handleEvent(frame);
     else if (frame.type === 'res') {
-      if (frame.id === connectId) handleConnectResponse(frame);
-      else deps.rpc.handleResponse(frame);
+      if (frame.id === connectId) return handleConnectResponse(frame);
+      deps.rpc.handleResponse(frame);
     } else log?.debug({ epoch, method: frame.method }, 'ignoring a request frame from the gateway');
     noteActivity();
   }

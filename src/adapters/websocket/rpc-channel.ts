@@ -65,11 +65,22 @@ export interface RpcChannel {
    * is called only when a request is in flight (an error's stack is not free, and most closes find none). */
   detach(error: SupervisorError | (() => SupervisorError), sink?: RpcSink): void;
   handleResponse(frame: ResponseFrame): void;
-  /** While set, queued, waiting and new requests reject at once with it; `null` lifts it. */
-  refuse(error: SupervisorError | null): void;
+  /** While set, queued, waiting and new requests reject at once with it; `null` lifts it. A function is
+   * called once, when the first request is refused: most refusals (a stopped supervisor) refuse nothing. */
+  refuse(error: LazyError | null): void;
   /** Settles everything with `error`, and every later request too. */
-  close(error: SupervisorError): void;
+  close(error: LazyError): void;
   stats(): RpcStats;
+}
+
+/** An error, or how to build it when it is first needed. */
+export type LazyError = SupervisorError | (() => SupervisorError);
+
+/** Builds a lazy error at most once. */
+function once(error: LazyError): () => SupervisorError {
+  if (typeof error !== 'function') return () => error;
+  let built: SupervisorError | undefined;
+  return () => (built ??= error());
 }
 
 // setTimeout fires at once for delays above 2^31-1 ms; clamp instead.
@@ -109,8 +120,8 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   const queue = createRequestQueue<Pending>((pending) => pending.state === QUEUED);
   let queuedCount = 0;
   let sink: RpcSink | null = null;
-  let refusal: SupervisorError | null = null;
-  let closedWith: SupervisorError | null = null;
+  let refusal: (() => SupervisorError) | null = null;
+  let closedWith: (() => SupervisorError) | null = null;
   let pumping = false;
   /** A congested sink was asked to call back once drained; asked once, however many requests arrive. */
   let awaitingDrain = false;
@@ -122,8 +133,8 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   const counters = { sent: 0, succeeded: 0, failed: 0, retried: 0, timedOut: 0, unknownResponses: 0 };
 
   function request(method: string, params?: unknown, requestOptions?: RpcRequestOptions): Promise<unknown> {
-    if (closedWith !== null) return Promise.reject(closedWith);
-    if (refusal !== null) return Promise.reject(refusal);
+    if (closedWith !== null) return Promise.reject(closedWith());
+    if (refusal !== null) return Promise.reject(refusal());
     const timeoutMs = requestOptions?.timeoutMs ?? defaultTimeoutMs;
     if (!(timeoutMs > 0)) {
       return Promise.reject(new ConfigError([{ field: 'timeoutMs', expected: 'a positive number of milliseconds' }], `request ${method}`));
@@ -292,12 +303,11 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     for (const pending of settling) fail(pending, error);
   }
 
-  function rejectWaitingAndQueued(error: SupervisorError): void {
-    const settling = [...waiting];
+  function rejectWaitingAndQueued(error: () => SupervisorError): void {
+    const settling = [...waiting, ...queue.drain()];
     waiting.clear();
-    for (const pending of settling) fail(pending, error);
     queuedCount = 0;
-    for (const pending of queue.drain()) fail(pending, error);
+    for (const pending of settling) fail(pending, error());
   }
 
   return {
@@ -323,16 +333,16 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     },
     refuse(error) {
       if (closedWith !== null) return;
-      refusal = error;
-      if (error === null) pump();
-      else rejectWaitingAndQueued(error);
+      refusal = error === null ? null : once(error);
+      if (refusal === null) pump();
+      else rejectWaitingAndQueued(refusal);
     },
     close(error) {
       if (closedWith !== null) return;
-      closedWith = error;
+      closedWith = once(error);
       sink = null;
-      rejectInFlight(error);
-      rejectWaitingAndQueued(error);
+      if (inFlight.size > 0) rejectInFlight(closedWith());
+      rejectWaitingAndQueued(closedWith);
     },
     stats() {
       return {

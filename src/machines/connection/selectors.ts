@@ -25,18 +25,22 @@ export function selectConnectionStatus(snapshot: ConnectionSnapshot): Connection
   return status;
 }
 
-/** The flat state name: the sub-steps of a session are reported by their own names. */
+/**
+ * The flat state name: the sub-steps of a session are reported by their own names. Read from the state
+ * value directly: it runs on every status change, and `matches` builds a value per call.
+ */
 export function selectConnectionState(snapshot: ConnectionSnapshot): ConnectionStateName {
-  if (snapshot.matches({ session: 'ready' })) return 'ready';
-  if (snapshot.matches({ session: 'closing' })) return 'closing';
-  if (snapshot.matches({ session: { handshake: 'awaitingChallenge' } })) return 'awaitingChallenge';
-  if (snapshot.matches({ session: { handshake: 'connecting' } })) return 'connecting';
-  if (snapshot.matches({ session: 'handshake' })) return 'opening';
-  if (snapshot.matches('backoff')) return 'backoff';
-  if (snapshot.matches('paused')) return 'paused';
-  if (snapshot.matches('closed')) return 'closed';
-  // `deciding` is transient and never observed in a snapshot.
-  return 'idle';
+  const value: unknown = snapshot.value;
+  if (typeof value === 'string') {
+    // `deciding` is transient and never observed in a snapshot.
+    return value === 'backoff' || value === 'paused' || value === 'closed' ? value : 'idle';
+  }
+  const session = (value as { session?: unknown }).session;
+  if (session === 'closing') return 'closing';
+  if (typeof session !== 'object' || session === null) return 'idle';
+  if ('ready' in session) return 'ready';
+  const step = (session as { handshake?: unknown }).handshake;
+  return step === 'awaitingChallenge' || step === 'connecting' ? step : 'opening';
 }
 
 /** True while requests can be sent. */

@@ -13,14 +13,16 @@ export interface LifecycleReporterInput {
 }
 
 export const lifecycleReporter = fromCallback<EventObject, LifecycleReporterInput>(({ input }) => {
-  let last: GatewayLifecycle | undefined;
+  // The refresh machine starts believing what the gateway machine starts as (`stopped`): only a change
+  // from there is news, and each report costs the refresh chart a macrostep.
+  let last: GatewayLifecycle | undefined = 'stopped';
   const report = (snapshot: MetaSnapshot) => {
     const value = lifecycleMetaOf(snapshot).lifecycle;
     if (value === last) return;
     last = value;
     input.refresh.send({ type: 'gateway.state', value });
   };
-  // The lifecycle the gateway starts in, then every change.
+  // The lifecycle the gateway is in now (when it is not where both started), then every change.
   report(input.gateway.getSnapshot() as MetaSnapshot);
   const subscription = input.gateway.subscribe(report);
   return () => subscription.unsubscribe();
