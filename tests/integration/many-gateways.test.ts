@@ -75,6 +75,8 @@ describe('two gateway machines in one actor system', () => {
     expect(await a.rpc.request('health')).toEqual({ method: 'health' });
     expect(await b.rpc.request('status')).toEqual({ method: 'status' });
 
+    // Each gateway's refresh child is spawned on first use; ask for both, to see their ids side by side.
+    for (const ref of gateways) ref.send({ type: 'refresh.spawn' });
     // In the inspection stream: distinct sessions, instance-scoped system ids, and one connection each.
     const actors = inspected.filter((e) => e.type === '@xstate.actor').map((e) => e.actorRef as AnyActorRef & { systemId?: string });
     const systemIds = actors.map((ref) => ref.systemId).filter(Boolean);

@@ -136,6 +136,8 @@ describe('gateway machine', () => {
     await rig.bringUp({ bootId: 'boot-1' });
     const child = rig.child();
 
+    // The refresh child (here the fake) asks for the reload, and gets the answer.
+    rig.actor.send({ type: 'refresh.spawn' });
     rig.actor.send({ type: 'gateway.reload' });
     expect(child.received).toEqual([{ type: 'process.reload' }]);
     // The socket drops and comes back to the very same boot: the config was not applied.
@@ -160,6 +162,7 @@ describe('gateway machine', () => {
     const rig = createGatewayRig({ mode: 'managed' });
     await rig.bringUp({ bootId: 'boot-1' });
     const child = rig.child();
+    rig.actor.send({ type: 'refresh.spawn' });
     rig.actor.send({ type: 'gateway.reload' });
     rig.notice({ type: 'connection.lost', code: 1012, reason: 'service restart', expected: true });
     expect(rig.status()).toMatchObject({ state: 'reconnecting', phase: 'reloading' });

@@ -5,7 +5,8 @@
 // Lifetimes are states: the child process lives exactly as long as `owned` (the invoke's cleanup kills
 // it), a connection as long as `owned.linked` or `attached`. Lifecycle names for hosts (stopped,
 // starting, running, reconnecting, stopping, error) are said once, in each state's `meta`: selectors.ts
-// reads them for the status, and the `lifecycleReporter` child tells `refresh` when they change.
+// reads them for the status, and the `lifecycleReporter` child tells `refresh` when they change. Those two
+// are spawned by the first restart or reload request: most supervisors are never asked for one.
 //
 // Many gateways live in one actor system: the instance key (`input.key`) scopes the only system id this
 // machine gives out (`refresh:<key>`), and the children stay reachable through `context.refresh` and
@@ -15,11 +16,10 @@ import { configInvalid, errorText, portInUse, probeFailed } from './failures.js'
 import { dropUnhandledSignal, endpointInput, gatewaySetup, instanceInput, startTransitions } from './gateway.setup.js';
 import { ownedState } from './owned.state.js';
 import { resolveGatewaySettings } from './settings.js';
-import { refreshSystemId } from './system-ids.js';
 
 export const gatewayMachine = gatewaySetup.createMachine({
   id: 'gateway',
-  context: ({ input, self, spawn }) => {
+  context: ({ input }) => {
     const settings = resolveGatewaySettings(input);
     return {
       settings,
@@ -37,25 +37,17 @@ export const gatewayMachine = gatewaySetup.createMachine({
       refreshing: undefined,
       lastExit: undefined,
       error: undefined,
-      // Spawned here rather than invoked: an invoke's systemId is a fixed string, and a fixed one is what
-      // kept two gateways out of one system.
-      refresh: spawn('refresh', {
-        id: 'refresh',
-        systemId: refreshSystemId(settings.key),
-        input: { supervisor: self, ...settings.refresh },
-      }),
+      // Spawned by the first restart or reload request (spawnRefresh), with its lifecycle reporter.
+      refresh: undefined,
     };
   },
-  invoke: {
-    id: 'lifecycleReporter',
-    src: 'lifecycleReporter',
-    input: ({ self, context }) => ({ gateway: self, refresh: context.refresh }),
-  },
+
   on: {
-    'refresh.restart.request': { actions: 'forwardToRefresh' },
-    'refresh.reload.request': { actions: 'forwardToRefresh' },
-    'refresh.restart.now': { actions: 'forwardToRefresh' },
-    'refresh.reload.now': { actions: 'forwardToRefresh' },
+    'refresh.restart.request': { actions: ['spawnRefresh', 'forwardToRefresh'] },
+    'refresh.reload.request': { actions: ['spawnRefresh', 'forwardToRefresh'] },
+    'refresh.restart.now': { actions: ['spawnRefresh', 'forwardToRefresh'] },
+    'refresh.reload.now': { actions: ['spawnRefresh', 'forwardToRefresh'] },
+    'refresh.spawn': { actions: 'spawnRefresh' },
     // Reached only where no state takes the refresh (not running): say so, or the refresh waits forever.
     'gateway.restart': { actions: 'refuseRefresh' },
     'gateway.reload': { actions: 'refuseRefresh' },

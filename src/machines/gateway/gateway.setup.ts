@@ -1,6 +1,6 @@
 // The implementations behind the gateway chart: placeholder actors (the runtime provides the real ones
 // with machine.provide()), named delays, guards and actions. The chart itself is in gateway.machine.ts.
-import { assign, emit, enqueueActions, forwardTo, fromCallback, fromPromise, sendTo, setup } from 'xstate';
+import { assign, emit, enqueueActions, fromCallback, fromPromise, sendTo, setup } from 'xstate';
 import type {
   DoctorResult,
   EndpointInput,
@@ -15,9 +15,10 @@ import { classifyExit } from '../policy/exit-codes.js';
 import { CloseCodes } from '../policy/close-codes.js';
 import { connectionMachine } from '../connection/connection.machine.js';
 import { refreshMachine } from '../refresh/refresh.machine.js';
-import type { RefreshKind } from '../refresh/types.js';
+import type { RefreshKind, RefreshRequest } from '../refresh/types.js';
 import { toExit } from './failures.js';
 import { lifecycleReporter } from './lifecycle-reporter.js';
+import { refreshSystemId } from './system-ids.js';
 import type {
   ConnectionActorInput,
   GatewayContext,
@@ -126,23 +127,43 @@ export const gatewaySetup = setup({
     }),
     fail: assign({ error: (_, params: GatewayFailure) => params }),
     clearError: assign({ error: undefined }),
-    forwardToRefresh: forwardTo(({ context }) => context.refresh),
-    refuseRefresh: sendTo(
-      ({ context }) => context.refresh,
-      ({ event }) => ({
-        type: 'refresh.failed' as const,
-        kind: event.type === 'gateway.restart' ? ('restart' as const) : ('reload' as const),
+    // The refresh child and the reporter that tells it the lifecycle, made on first use. Spawned in this
+    // order, they start in this order after the step: the reporter's first report (the lifecycle now,
+    // unless it is `stopped`, where the refresh chart starts) reaches refresh before a forwarded request.
+    spawnRefresh: assign(({ context, spawn, self, system }) => {
+      if (context.refresh !== undefined) return {};
+      const systemId = refreshSystemId(context.settings.key);
+      const refresh = spawn('refresh', {
+        id: 'refresh',
+        // Taken only where the system has no such actor: at run time a second one would be a second gateway
+        // of this key, which registerGatewayInstance refuses; a pure traversal (xstate/graph) spawns again and
+        // again in the one system it explores with.
+        ...(system.get(systemId) === undefined ? { systemId } : {}),
+        input: { supervisor: self, ...context.settings.refresh },
+      });
+      spawn('lifecycleReporter', { id: 'lifecycleReporter', input: { gateway: self, refresh } });
+      return { refresh };
+    }),
+    forwardToRefresh: enqueueActions(({ context, event, enqueue }) => {
+      if (context.refresh !== undefined && isRefreshRequest(event)) enqueue.sendTo(context.refresh, event);
+    }),
+    // Only the refresh child sends gateway.restart/reload, so it exists whenever one is refused.
+    refuseRefresh: enqueueActions(({ context, event, enqueue }) => {
+      if (context.refresh === undefined) return;
+      enqueue.sendTo(context.refresh, {
+        type: 'refresh.failed',
+        kind: event.type === 'gateway.restart' ? 'restart' : 'reload',
         reason: 'gateway-not-running',
-      }),
-    ),
+      });
+    }),
     beginRefresh: assign({ refreshing: (_, params: { kind: RefreshKind }) => params.kind }),
     completeRefresh: enqueueActions(({ context, enqueue }) => {
-      if (context.refreshing === undefined) return;
+      if (context.refreshing === undefined || context.refresh === undefined) return;
       enqueue.sendTo(context.refresh, { type: 'refresh.completed', kind: context.refreshing });
       enqueue.assign({ refreshing: undefined });
     }),
     failRefresh: enqueueActions(({ context, enqueue }, params: { reason: string }) => {
-      if (context.refreshing === undefined) return;
+      if (context.refreshing === undefined || context.refresh === undefined) return;
       enqueue.sendTo(context.refresh, { type: 'refresh.failed', kind: context.refreshing, reason: params.reason });
       enqueue.assign({ refreshing: undefined });
     }),
@@ -185,6 +206,12 @@ export const dropUnhandledSignal = gatewaySetup.createStateConfig({
 }).on['process.*'];
 
 // ---- helpers (pure) -----------------------------------------------------------------------------------
+
+const REFRESH_REQUESTS = new Set<string>(['refresh.restart.request', 'refresh.reload.request', 'refresh.restart.now', 'refresh.reload.now']);
+
+function isRefreshRequest(event: GatewayEvent): event is RefreshRequest {
+  return REFRESH_REQUESTS.has(event.type);
+}
 
 function notProvided(name: string): never {
   throw new Error(`gateway machine: actor "${name}" must be provided with machine.provide()`);

@@ -2,15 +2,16 @@
 //
 // Events it hears:
 //   from the host:        gateway.start, gateway.stop, and refresh.{restart,reload}.{request,now}, which it
-//                         forwards to its `refresh` child (`context.refresh`, systemId `refresh:<key>`)
+//                         forwards to its `refresh` child (`context.refresh`, systemId `refresh:<key>`),
+//                         spawned by the first of them or by refresh.spawn
 //   from `refresh`:       gateway.restart, gateway.reload (answered with refresh.completed / refresh.failed)
 //   from `process`:       process.spawned, process.spawnFailed, process.exited (ProcessSignal, with epoch)
 //   from `connection`:    connection.ready, connection.lost, connection.retrying, connection.paused
 // Events it sends:
 //   to `process`:         process.terminate, process.reload (SIGUSR2; never SIGUSR1, which is not a reload)
 //   to `connection`:      connection.close
-//   to `refresh`:         refresh.completed {kind}, refresh.failed {kind, reason}; and, through its
-//                         `lifecycleReporter` child, gateway.state {value} whenever the lifecycle changes
+//   to `refresh`:         refresh.completed {kind}, refresh.failed {kind, reason}; and, through the
+//                         `lifecycleReporter` spawned beside it, gateway.state {value} whenever the lifecycle changes
 // Events it emits (actor.on): gateway.dropped, gateway.crashed, gateway.reloadTimedOut.
 import type { ActorRefFrom, AnyActorRef } from 'xstate';
 import type { ProcessExit, ProcessSignal } from '../../contracts/index.js';
@@ -112,8 +113,11 @@ export interface GatewayContext {
   refreshing: RefreshKind | undefined;
   lastExit: GatewayExit | undefined;
   error: GatewayFailure | undefined;
-  /** The refresh child, spawned with the machine (systemId `refresh:<key>`). */
-  refresh: ActorRefFrom<typeof refreshMachine>;
+  /**
+   * The refresh child (systemId `refresh:<key>`), spawned by the first restart or reload request (or
+   * `refresh.spawn`): a supervisor never asked to refresh pays for no refresh chart.
+   */
+  refresh: ActorRefFrom<typeof refreshMachine> | undefined;
 }
 
 /** What each state means to a host: the lifecycle name, and the sub-state while starting or refreshing. */
@@ -129,7 +133,9 @@ export type GatewayCommand =
   | { type: 'gateway.restart' }
   | { type: 'gateway.reload' }
   /** The host gave a new credential: a paused link resumes with it, a live one redials with it. */
-  | { type: 'gateway.credentialsChanged' };
+  | { type: 'gateway.credentialsChanged' }
+  /** Spawn the refresh child now if it is not there yet (before listening to its outcomes). */
+  | { type: 'refresh.spawn' };
 
 export type GatewayEvent = GatewayCommand | RefreshRequest | ProcessSignal | ConnectionNotice;
 
