@@ -23,6 +23,7 @@ import {
   parseHelloOk,
   serializeRequest,
   summarizeHello,
+  type ConnectChallenge,
   type ConnectClientInfo,
   type EventFrame,
   type HelloOk,
@@ -38,6 +39,7 @@ import {
   type SocketCredentials,
 } from './connect-frame.js';
 import { createSocketCloser, describeError, type SocketCloser } from './socket-close.js';
+import { challengeOf, okResponseOf } from './fast-frames.js';
 import { rawToString, receiverCloseCode } from './ws-data.js';
 import type { RpcChannel, RpcSink } from './rpc-channel.js';
 
@@ -163,6 +165,11 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     if (phase === 'closing' || phase === 'closed') return;
     if (isBinary) return protocolError('binary frame, expected JSON text');
     const text = rawToString(data);
+    // The handshake's first frame, checked by hand like a successful response below.
+    if (phase === 'awaiting-challenge') {
+      const challenge = challengeOf(text);
+      if (challenge !== undefined) return answerChallenge(challenge);
+    }
     // The hot path: a successful response to one of our requests (or hello-ok to our connect). Its shape is
     // checked by hand (exactly what the schema checks for `ok: true`; the payload is the caller's, or
     // parseHelloOk's) and the frame schema's parse is skipped.
@@ -204,8 +211,12 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     }
     const challenge = ConnectChallengeSchema.safeParse(payload);
     if (!challenge.success) return protocolError(`connect.challenge payload invalid: ${describeIssues(challenge.error)}`);
+    answerChallenge(challenge.data);
+  }
+
+  function answerChallenge(challenge: ConnectChallenge): void {
     try {
-      used = buildConnectFrame(deps, challenge.data);
+      used = buildConnectFrame(deps, challenge);
     } catch (error) {
       return protocolError(`could not build connect: ${describeError(error, knownSecrets())}`);
     }
@@ -382,21 +393,4 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
       else closer.settled();
     },
   };
-}
-
-/**
- * A successful response frame (`{"type":"res","id":"…","ok":true,…}`), or undefined for anything else,
- * which then takes the full parse. Only text that starts like a response is JSON-parsed here.
- */
-function okResponseOf(text: string): ResponseFrame | undefined {
-  if (!text.startsWith('{"type":"res"')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  const frame = value as { id?: unknown; ok?: unknown; payload?: unknown };
-  if (frame.ok !== true || typeof frame.id !== 'string' || frame.id.length === 0) return undefined;
-  return value as ResponseFrame;
 }
