@@ -35,35 +35,41 @@ export interface ChannelAccountStatus {
   [field: string]: unknown;
 }
 
-/** The lifecycle meta of the deepest lifecycle state that declares one. */
+/** The lifecycle meta of the deepest lifecycle state that declares one, read from the chart's own state nodes. */
 export function selectAccountMeta(snapshot: ChannelAccountSnapshotOf): ChannelAccountStateMeta {
-  let best: { depth: number; meta: ChannelAccountStateMeta } | undefined;
-  for (const [id, meta] of Object.entries(snapshot.getMeta())) {
-    if (typeof meta !== 'object' || meta === null || !('lifecycle' in meta)) continue;
-    const depth = id.split('.').length;
-    if (best === undefined || depth > best.depth) best = { depth, meta: meta as ChannelAccountStateMeta };
+  // A walk down the lifecycle region's value: a status is read per account per snapshot (10,000 at a time),
+  // and `getMeta()` builds an object of every active node's meta on each call.
+  let node = snapshot.machine.root.states.lifecycle;
+  let value: unknown = (snapshot.value as { lifecycle?: unknown }).lifecycle;
+  let best: ChannelAccountStateMeta | undefined;
+  while (node !== undefined && value !== undefined) {
+    const key = typeof value === 'string' ? value : Object.keys(value as object)[0];
+    if (key === undefined) break;
+    node = node.states[key];
+    const meta = node?.meta as Partial<ChannelAccountStateMeta> | undefined;
+    if (meta?.lifecycle !== undefined) best = meta as ChannelAccountStateMeta;
+    value = typeof value === 'string' ? undefined : (value as Record<string, unknown>)[key];
   }
-  return best?.meta ?? { lifecycle: 'stopped', state: 'idle' };
+  return best ?? { lifecycle: 'stopped', state: 'idle' };
 }
 
+/** A fresh plain object per call: the manager keeps no status per account, it reads them from the snapshots. */
 export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: number): ChannelAccountStatus {
   const { context } = snapshot;
   const meta = selectAccountMeta(snapshot);
   const stoppedByHand = snapshot.matches({ lifecycle: 'stopped' }) || snapshot.matches({ lifecycle: { stopping: 'byHand' } });
-  return {
-    ...context.extra,
+  // Built field by field, not with spreads: on node 20 a spread-built object gets a hidden class of its own.
+  const status: ChannelAccountStatus = {
     accountId: context.accountId,
-    enabled: !snapshot.matches({ lifecycle: 'disabled' }),
-    configured: !snapshot.matches({ lifecycle: 'unconfigured' }),
+    enabled: meta.state !== 'disabled',
+    configured: meta.state !== 'unconfigured',
     running: snapshot.matches({ task: 'live' }),
-    ...(context.link.connected === undefined ? {} : { connected: context.link.connected }),
-    restartPending: snapshot.matches({ lifecycle: 'restartPending' }),
+    restartPending: meta.state === 'restartPending',
     reconnectAttempts: context.attempts,
     lastError: context.lastError,
     lastStartAt: context.lastStartAt,
     lastStopAt: context.lastStopAt,
     lastEventAt: context.lastEventAt,
-    ...(context.link.busy ? { busy: true } : {}),
     healthState: healthStateOf(snapshot, meta),
     lifecycle: meta.lifecycle,
     state: meta.state,
@@ -71,6 +77,11 @@ export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: num
     manuallyStopped: stoppedByHand,
     generation: context.generation,
   };
+  if (context.link.connected !== undefined) status.connected = context.link.connected;
+  if (context.link.busy) status.busy = true;
+  // The plugin's own fields never replace the chart's.
+  for (const key in context.extra) if (!(key in status)) status[key] = context.extra[key];
+  return status;
 }
 
 function healthStateOf(snapshot: ChannelAccountSnapshotOf, meta: ChannelAccountStateMeta): string {
