@@ -151,18 +151,13 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     if (byId === undefined) accounts.set(plugin.id, (byId = new Map()));
     const existing = byId.get(accountId);
     if (existing) return existing;
-    const actor = createActor(accountMachine, {
-      id: `${plugin.id}/${accountId}`,
-      parent: host,
-      systemId: accountSystemId(plugin.id, accountId),
-      input: {
-        channelId: plugin.id,
-        accountId,
-        settings,
-        healthMonitor: healthMonitorEnabled(cfg, plugin.id, accountId),
-        staleChecks: plugin.health?.staleSocketChecks !== false,
-      },
-    });
+    // The id is the system id (one string, not two), and the input names only what differs from the
+    // defaults: xstate keeps both for the actor's life.
+    const systemId = accountSystemId(plugin.id, accountId);
+    const input: ChannelAccountInput = { channelId: plugin.id, accountId, settings };
+    if (!healthMonitorEnabled(cfg, plugin.id, accountId)) input.healthMonitor = false;
+    if (plugin.health?.staleSocketChecks === false) input.staleChecks = false;
+    const actor = createActor(accountMachine, { id: systemId, parent: host, systemId, input });
     byId.set(accountId, actor);
     actor.start();
     return actor;

@@ -98,6 +98,9 @@ export function createDelayIndex(host: HostTimers = hostTimers): DelayIndex {
     if (head !== undefined) head.next = entry.next;
   };
 
+  // Whole milliseconds, rounded up as setTimeout's are: a small integer is held in the entry itself, where a
+  // fraction would be a heap number of its own per pending timer.
+  const dueAt = (ms: number) => Math.ceil(host.now() + Math.max(0, ms));
   const before = (a: Entry, b: Entry) => a.due < b.due || (a.due === b.due && a.seq < b.seq);
   const place = (entry: Entry, at: number) => {
     heap[at] = entry;
@@ -175,7 +178,7 @@ export function createDelayIndex(host: HostTimers = hostTimers): DelayIndex {
 
   const clock: Clock = {
     setTimeout(fn, ms) {
-      const entry = new Callback(host.now() + Math.max(0, ms), seq++, fn);
+      const entry = new Callback(dueAt(ms), seq++, fn);
       push(entry);
       return entry;
     },
@@ -207,7 +210,7 @@ export function createDelayIndex(host: HostTimers = hostTimers): DelayIndex {
       // (an actor's stop calling cancelAll, a restored system rescheduling) go through these as well.
       scheduler.schedule = (source, target, event, delay, id = Math.random().toString(36).slice(2)) => {
         // The newest first: a cancel by id takes the latest event of that id, as xstate's timer map does.
-        const entry = new Delayed(host.now() + Math.max(0, delay), seq++, source, target, event, id);
+        const entry = new Delayed(dueAt(delay), seq++, source, target, event, id);
         entry.next = bySource.get(source);
         bySource.set(source, entry);
         push(entry);
