@@ -2,6 +2,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { channelAccountMachine } from './account.machine.js';
 import { classifyRemote, type mirroredAccountMachine } from './mirror.machine.js';
+import { setField } from './extra.js';
 import { restartsInHour } from './health.js';
 import type { AccountLifecycle, ChannelAccountStateMeta } from './types.js';
 
@@ -37,58 +38,65 @@ export interface ChannelAccountStatus {
 
 /** The lifecycle meta of the deepest lifecycle state that declares one, read from the chart's own state nodes. */
 export function selectAccountMeta(snapshot: ChannelAccountSnapshotOf): ChannelAccountStateMeta {
-  // A walk down the lifecycle region's value: a status is read per account per snapshot (10,000 at a time),
-  // and `getMeta()` builds an object of every active node's meta on each call.
-  let node = snapshot.machine.root.states.lifecycle;
-  let value: unknown = (snapshot.value as { lifecycle?: unknown }).lifecycle;
-  let best: ChannelAccountStateMeta | undefined;
-  while (node !== undefined && value !== undefined) {
-    const key = typeof value === 'string' ? value : Object.keys(value as object)[0];
-    if (key === undefined) break;
-    node = node.states[key];
-    const meta = node?.meta as Partial<ChannelAccountStateMeta> | undefined;
-    if (meta?.lifecycle !== undefined) best = meta as ChannelAccountStateMeta;
-    value = typeof value === 'string' ? undefined : (value as Record<string, unknown>)[key];
-  }
-  return best ?? { lifecycle: 'stopped', state: 'idle' };
+  return readLifecycle(snapshot).meta;
 }
 
 /** A fresh plain object per call: the manager keeps no status per account, it reads them from the snapshots. */
 export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: number): ChannelAccountStatus {
   const { context } = snapshot;
-  const meta = selectAccountMeta(snapshot);
-  const stoppedByHand = snapshot.matches({ lifecycle: 'stopped' }) || snapshot.matches({ lifecycle: { stopping: 'byHand' } });
+  const { meta, top, sub } = readLifecycle(snapshot);
   // Built field by field, not with spreads: on node 20 a spread-built object gets a hidden class of its own.
   const status: ChannelAccountStatus = {
     accountId: context.accountId,
     enabled: meta.state !== 'disabled',
     configured: meta.state !== 'unconfigured',
-    running: snapshot.matches({ task: 'live' }),
+    running: (snapshot.value as { task?: unknown }).task === 'live',
     restartPending: meta.state === 'restartPending',
     reconnectAttempts: context.attempts,
     lastError: context.lastError,
     lastStartAt: context.lastStartAt,
     lastStopAt: context.lastStopAt,
     lastEventAt: context.lastEventAt,
-    healthState: healthStateOf(snapshot, meta),
+    healthState: healthStateOf(context, meta, top === 'stopping' && sub === 'forRestart'),
     lifecycle: meta.lifecycle,
     state: meta.state,
     restartsThisHour: restartsInHour(context.restartTimes, now),
-    manuallyStopped: stoppedByHand,
+    manuallyStopped: top === 'stopped' || (top === 'stopping' && sub === 'byHand'),
     generation: context.generation,
   };
   if (context.link.connected !== undefined) status.connected = context.link.connected;
   if (context.link.busy) status.busy = true;
   // The plugin's own fields never replace the chart's.
-  for (const key in context.extra) if (!(key in status)) status[key] = context.extra[key];
+  for (const key in context.extra) if (!Object.hasOwn(status, key)) setField(status, key, context.extra[key]);
   return status;
 }
 
-function healthStateOf(snapshot: ChannelAccountSnapshotOf, meta: ChannelAccountStateMeta): string {
-  const { context } = snapshot;
+/**
+ * The lifecycle region's state and sub-state (`stopping`, `byHand`) and the deepest meta among them: a walk
+ * down the region's value and the chart's own state nodes. A status is read per account per snapshot (10,000
+ * at a time), where `getMeta()` and `matches()` build and normalise objects on each call.
+ */
+function readLifecycle(snapshot: ChannelAccountSnapshotOf): { meta: ChannelAccountStateMeta; top: string | undefined; sub: string | undefined } {
+  let node = snapshot.machine.root.states.lifecycle;
+  let value: unknown = (snapshot.value as { lifecycle?: unknown }).lifecycle;
+  let meta: ChannelAccountStateMeta = { lifecycle: 'stopped', state: 'idle' };
+  const keys: string[] = [];
+  while (node !== undefined && value !== undefined) {
+    const key = typeof value === 'string' ? value : Object.keys(value as object)[0];
+    if (key === undefined) break;
+    keys.push(key);
+    node = node.states[key];
+    const own = node?.meta as Partial<ChannelAccountStateMeta> | undefined;
+    if (own?.lifecycle !== undefined) meta = own as ChannelAccountStateMeta;
+    value = typeof value === 'string' ? undefined : (value as Record<string, unknown>)[key];
+  }
+  return { meta, top: keys[0], sub: keys[1] };
+}
+
+function healthStateOf(context: ChannelAccountSnapshotOf['context'], meta: ChannelAccountStateMeta, stoppingForRestart: boolean): string {
   if (meta.state === 'blocked') return `blocked: ${context.reason ?? 'unhealthy'}`;
   if (meta.state === 'running') return context.link.connected === false ? 'disconnected' : 'healthy';
-  if (meta.state === 'restartPending' || snapshot.matches({ lifecycle: { stopping: 'forRestart' } })) return context.lastRestartReason ?? 'crash';
+  if (meta.state === 'restartPending' || stoppingForRestart) return context.lastRestartReason ?? 'crash';
   return meta.state;
 }
 
