@@ -6,7 +6,7 @@
 //   channel accounts made one start O(n) and a mass restart O(n^2). The index keeps, per actor, a list of
 //   its pending delayed events and cancels exactly those: the same outcome as xstate's scan, in O(own timers).
 // - xstate's scheduler keeps, per delayed event, a record, a key string, an entry in two dictionaries and a
-//   closure around the delivery (about 0.4 KB an account at 10,000); here a delayed event is one `Entry` on
+//   closure around the delivery (about 0.6 KB an account at 10,000); here a delayed event is one entry on
 //   one binary heap behind a single host timer, armed for the earliest. Firing order and precision are those
 //   of setTimeout: due time first, then the order of scheduling.
 //
