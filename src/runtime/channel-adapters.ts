@@ -67,150 +67,171 @@ function createTaskRunner(parts: ChannelAdapterParts, pluginOf: (channelId: stri
   const runs = new Map<AccountSelf, TaskRun>();
   return {
     run(account, input) {
-      runs.get(account)?.stop();
+      const previous = runs.get(account);
+      if (previous !== undefined) TaskRun.detach(previous);
       const run = new TaskRun(parts, input, account);
       runs.set(account, run);
-      run.start(pluginOf);
+      TaskRun.start(run, pluginOf);
     },
     abort(account, generation) {
       const run = runs.get(account);
-      if (run !== undefined && run.input.generation === generation) run.command();
+      if (run !== undefined && TaskRun.generationOf(run) === generation) TaskRun.command(run);
     },
     release(account, generation) {
       const run = runs.get(account);
-      if (run === undefined || (generation !== undefined && run.input.generation !== generation)) return;
+      if (run === undefined || (generation !== undefined && TaskRun.generationOf(run) !== generation)) return;
       runs.delete(account);
-      run.stop();
+      TaskRun.detach(run);
     },
   };
 }
 
 /**
- * One run of a plugin's task. A class with bound methods rather than a handful of closures per run: at
- * 10,000 accounts each closure (and each object literal with a getter, which V8 keeps as a hash table)
- * is a measurable share of an account's heap. `getStatus` and `setStatus` stay own, bound functions, so
- * a plugin may destructure them from its context.
+ * One run of a plugin's task, and the context `startAccount` and `stopAccount` receive (OpenClaw's
+ * ChannelGatewayContext), in one object: at 10,000 accounts every object, closure and map entry per account
+ * counts. What the plugin sees are own, enumerable properties, so it may destructure or spread the context
+ * as it could the object literal it was; the run's own state is in private fields and the runner's calls
+ * are static, so neither shows on the context.
+ * `log`, `getStatus` and `setStatus` are accessors (one shared getter each) that make the child logger or
+ * the bound function on first use: most tasks never log, and a bound function is 48 bytes an account.
  */
-class TaskRun {
-  readonly abort = new AbortController();
-  attached = true;
-  ended = false;
-  ctx: TaskContext | undefined;
-  childLog: LoggerLike | undefined;
+class TaskRun implements ChannelAccountContext {
+  cfg: unknown = undefined;
+  readonly channelId: string;
+  readonly accountId: string;
+  account: unknown = undefined;
+  readonly abortSignal: AbortSignal;
+  declare readonly log: LoggerLike;
+  declare readonly getStatus: () => ChannelAccountStatus;
+  declare readonly setStatus: (patch: ChannelStatusPatch) => void;
+  readonly #generation: number;
+  readonly #parts: ChannelAdapterParts;
+  readonly #self: AccountSelf;
+  readonly #abort = new AbortController();
+  #attached = true;
+  #ended = false;
+  #log: LoggerLike | undefined = undefined;
+  #getStatus: (() => ChannelAccountStatus) | undefined = undefined;
+  #setStatus: ((patch: ChannelStatusPatch) => void) | undefined = undefined;
 
-  constructor(
-    readonly parts: ChannelAdapterParts,
-    readonly input: TaskActorInput,
-    readonly account: AccountSelf,
-  ) {}
+  static readonly #members: PropertyDescriptorMap = {
+    log: {
+      get(this: TaskRun) {
+        return this.#logger();
+      },
+      enumerable: true,
+      configurable: true,
+    },
+    getStatus: {
+      get(this: TaskRun) {
+        return (this.#getStatus ??= this.#status.bind(this));
+      },
+      enumerable: true,
+      configurable: true,
+    },
+    setStatus: {
+      get(this: TaskRun) {
+        return (this.#setStatus ??= this.#report.bind(this));
+      },
+      enumerable: true,
+      configurable: true,
+    },
+  };
 
-  /** Signals go to the account while the run is attached (until the chart releases it or the account is gone). */
-  sendBack(signal: TaskSignal): void {
-    if (this.attached) this.account.send(signal);
+  constructor(parts: ChannelAdapterParts, input: TaskActorInput, self: AccountSelf) {
+    this.channelId = input.channelId;
+    this.accountId = input.accountId;
+    this.abortSignal = this.#abort.signal;
+    Object.defineProperties(this, TaskRun.#members);
+    this.#generation = input.generation;
+    this.#parts = parts;
+    this.#self = self;
   }
 
-  start(pluginOf: (channelId: string) => AnyChannelPlugin): void {
-    const { channelId, accountId, generation } = this.input;
-    this.sendBack({ type: 'task.started', generation, at: this.parts.now() });
-    try {
-      const plugin = pluginOf(channelId);
-      const cfg = this.parts.loadConfig();
-      const account = plugin.config.resolveAccount(cfg, accountId);
-      this.ctx = new TaskContext(this, cfg, account);
-      const task = plugin.gateway.startAccount(this.ctx);
-      Promise.resolve(task).then(this.exitedCleanly.bind(this), this.failed.bind(this));
-    } catch (error) {
-      const message = errorText(error);
-      this.log().warn({ err: message }, 'channel task threw on start');
-      this.end(message);
-    }
+  static generationOf(run: TaskRun): number {
+    return run.#generation;
   }
 
-  /** The run's logger, made on first use: a child logger per account is a real cost at 10,000 accounts, and most never log. */
-  log(): LoggerLike {
-    return (this.childLog ??= this.parts.logger.child({ channel: this.input.channelId, account: this.input.accountId }));
-  }
-
-  /** The plugin's promise settles once, but a plugin may call back after its task ended or after the account moved on: only the first end counts, and nothing is sent once the actor is stopped. */
-  end(error: string): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.sendBack({ type: 'task.exited', generation: this.input.generation, at: this.parts.now(), error });
-  }
-
-  exitedCleanly(): void {
-    this.end('exited without an error');
-  }
-
-  failed(error: unknown): void {
-    const message = errorText(error);
-    this.log().warn({ err: message }, 'channel task failed');
-    this.end(message);
-  }
-
-  status(): ChannelAccountStatus {
-    return this.parts.statusOf(this.input.channelId, this.input.accountId);
-  }
-
-  setStatus(patch: ChannelStatusPatch): void {
-    if (this.attached && !this.ended && typeof patch === 'object' && patch !== null) {
-      this.sendBack({ type: 'account.status', generation: this.input.generation, at: this.parts.now(), patch });
-    }
+  static start(run: TaskRun, pluginOf: (channelId: string) => AnyChannelPlugin): void {
+    run.#start(pluginOf);
   }
 
   /** The chart's abort: the signal, then the plugin's stop hook. */
-  command(): void {
-    this.abort.abort();
-    const plugin = this.parts.plugins.get(this.input.channelId);
-    if (this.ctx === undefined || plugin?.gateway.stopAccount === undefined) return;
-    // A throwing stop hook must not keep the account from stopping (openclaw#97797).
+  static command(run: TaskRun): void {
+    run.#command();
+  }
+
+  /** The chart released the run (or replaced it): nothing it sends is delivered any more, and its task is aborted. */
+  static detach(run: TaskRun): void {
+    run.#attached = false;
+    run.#abort.abort();
+  }
+
+  #start(pluginOf: (channelId: string) => AnyChannelPlugin): void {
+    this.#sendBack({ type: 'task.started', generation: this.#generation, at: this.#parts.now() });
     try {
-      Promise.resolve(plugin.gateway.stopAccount(this.ctx)).catch(this.stopFailed.bind(this));
+      const plugin = pluginOf(this.channelId);
+      this.cfg = this.#parts.loadConfig();
+      this.account = plugin.config.resolveAccount(this.cfg, this.accountId);
+      const task = plugin.gateway.startAccount(this);
+      Promise.resolve(task).then(this.#exitedCleanly.bind(this), this.#failed.bind(this));
     } catch (error) {
-      this.log().warn({ err: errorText(error) }, 'stopAccount threw');
+      const message = errorText(error);
+      this.#logger().warn({ err: message }, 'channel task threw on start');
+      this.#end(message);
     }
   }
 
-  stopFailed(error: unknown): void {
-    this.log().warn({ err: errorText(error) }, 'stopAccount failed');
+  #command(): void {
+    this.#abort.abort();
+    const plugin = this.#parts.plugins.get(this.channelId);
+    if (this.account === undefined || plugin?.gateway.stopAccount === undefined) return;
+    // A throwing stop hook must not keep the account from stopping (openclaw#97797).
+    try {
+      Promise.resolve(plugin.gateway.stopAccount(this)).catch(this.#stopFailed.bind(this));
+    } catch (error) {
+      this.#logger().warn({ err: errorText(error) }, 'stopAccount threw');
+    }
   }
 
-  stop(): void {
-    this.attached = false;
-    this.abort.abort();
+  /** Signals go to the account while the run is attached (until the chart releases it or the account is gone). */
+  #sendBack(signal: TaskSignal): void {
+    if (this.#attached) this.#self.send(signal);
   }
-}
 
-/**
- * What `startAccount` and `stopAccount` receive (OpenClaw's ChannelGatewayContext): every member an own,
- * enumerable property, so a plugin may destructure or spread it, as it could the object literal it was.
- * `log` is an accessor (a child logger made on first use) whose getter is shared by every context.
- */
-class TaskContext implements ChannelAccountContext {
-  readonly cfg: unknown;
-  readonly channelId: string;
-  readonly accountId: string;
-  readonly account: unknown;
-  readonly abortSignal: AbortSignal;
-  declare readonly log: LoggerLike;
-  readonly getStatus: () => ChannelAccountStatus;
-  readonly setStatus: (patch: ChannelStatusPatch) => void;
-
-  constructor(run: TaskRun, cfg: unknown, account: unknown) {
-    this.cfg = cfg;
-    this.channelId = run.input.channelId;
-    this.accountId = run.input.accountId;
-    this.account = account;
-    this.abortSignal = run.abort.signal;
-    Object.defineProperty(this, 'log', { get: contextLog, enumerable: true, configurable: true });
-    this.getStatus = run.status.bind(run);
-    this.setStatus = run.setStatus.bind(run);
-    runOf.set(this, run);
+  /** The run's logger, made on first use: a child logger per account is a real cost at 10,000 accounts, and most never log. */
+  #logger(): LoggerLike {
+    return (this.#log ??= this.#parts.logger.child({ channel: this.channelId, account: this.accountId }));
   }
-}
 
-const runOf = new WeakMap<TaskContext, TaskRun>();
+  /** The plugin's promise settles once, but a plugin may call back after its task ended or after the account moved on: only the first end counts, and nothing is sent once the actor is stopped. */
+  #end(error: string): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#sendBack({ type: 'task.exited', generation: this.#generation, at: this.#parts.now(), error });
+  }
 
-function contextLog(this: TaskContext): LoggerLike {
-  return runOf.get(this)!.log();
+  #exitedCleanly(): void {
+    this.#end('exited without an error');
+  }
+
+  #failed(error: unknown): void {
+    const message = errorText(error);
+    this.#logger().warn({ err: message }, 'channel task failed');
+    this.#end(message);
+  }
+
+  #stopFailed(error: unknown): void {
+    this.#logger().warn({ err: errorText(error) }, 'stopAccount failed');
+  }
+
+  #status(): ChannelAccountStatus {
+    return this.#parts.statusOf(this.channelId, this.accountId);
+  }
+
+  #report(patch: ChannelStatusPatch): void {
+    if (this.#attached && !this.#ended && typeof patch === 'object' && patch !== null) {
+      this.#sendBack({ type: 'account.status', generation: this.#generation, at: this.#parts.now(), patch });
+    }
+  }
 }

@@ -12,7 +12,6 @@ import {
   accountSystemId,
   channelAccountMachine,
   createAccountImplementations,
-  restartsInHour,
   selectAccountStatus,
   type ChannelAccountInput,
   type ChannelAccountSnapshotOf,
@@ -119,32 +118,29 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     health: config.health,
   };
 
-  // Each account's status is computed once per snapshot change and kept here, so a snapshot of 10,000
-  // accounts reads them instead of re-deriving each one; only the hourly count is refreshed at read time.
-  // One observer of the system's snapshots feeds it, instead of a subscription (three bound functions and
-  // a subscription object) per account.
-  const latest = new WeakMap<AccountActor, ChannelAccountStatus>();
+  // No status is kept per account (at 10,000 accounts a cached status object each was a tenth of the heap):
+  // a snapshot reads every status from its actor's snapshot. To tell the host only of real changes, the last
+  // snapshot seen per account is kept (the one the actor holds anyway). One observer of the system's
+  // snapshots feeds it, instead of a subscription (three bound functions and a subscription object) per account.
+  const seen = new WeakMap<AccountActor, ChannelAccountSnapshotOf>();
   const onSnapshot = (actor: AccountActor, snapshot: ChannelAccountSnapshotOf) => {
     const { channelId, accountId } = snapshot.context;
     if (accounts.get(channelId)?.get(accountId) !== actor) return;
-    const previous = latest.get(actor);
-    const status = Object.freeze(selectAccountStatus(snapshot, now()));
-    latest.set(actor, status);
-    // Only real changes reach the host: the monitor's own ticks change nothing it would see.
-    if (previous !== undefined && sameStatus(previous, status)) return;
-    safeEmit({ channelId, accountId, source: 'plugin', status });
+    const previous = seen.get(actor);
+    seen.set(actor, snapshot);
+    // The monitor's own ticks (grace, checks) change neither the context nor the lifecycle and task regions.
+    if (previous !== undefined && previous.context === snapshot.context && sameRegions(previous, snapshot)) return;
+    const at = now();
+    const status = selectAccountStatus(snapshot, at);
+    if (previous !== undefined && sameStatus(selectAccountStatus(previous, at), status)) return;
+    safeEmit({ channelId, accountId, source: 'plugin', status: Object.freeze(status) });
   };
   host.system.inspect((event) => {
     if (event.type !== '@xstate.snapshot') return;
     const snapshot = event.snapshot as Partial<ChannelAccountSnapshotOf>;
     if ((snapshot.machine as unknown) === accountMachine && snapshot.status === 'active') onSnapshot(event.actorRef as AccountActor, snapshot as ChannelAccountSnapshotOf);
   });
-  const currentStatus = (actor: AccountActor, at: number): ChannelAccountStatus => {
-    const cached = latest.get(actor);
-    if (cached === undefined) return selectAccountStatus(actor.getSnapshot(), at);
-    const restartsThisHour = restartsInHour(actor.getSnapshot().context.restartTimes, at);
-    return restartsThisHour === cached.restartsThisHour ? cached : { ...cached, restartsThisHour };
-  };
+  const currentStatus = (actor: AccountActor, at: number): ChannelAccountStatus => selectAccountStatus(actor.getSnapshot(), at);
   const statusOf = (channelId: string, accountId: string): ChannelAccountStatus => {
     const actor = accounts.get(channelId)?.get(accountId);
     return actor ? currentStatus(actor, now()) : idleStatus(accountId);
@@ -155,18 +151,13 @@ export function createChannelManager<TConfig>(options: ChannelManagerOptions<TCo
     if (byId === undefined) accounts.set(plugin.id, (byId = new Map()));
     const existing = byId.get(accountId);
     if (existing) return existing;
-    const actor = createActor(accountMachine, {
-      id: `${plugin.id}/${accountId}`,
-      parent: host,
-      systemId: accountSystemId(plugin.id, accountId),
-      input: {
-        channelId: plugin.id,
-        accountId,
-        settings,
-        healthMonitor: healthMonitorEnabled(cfg, plugin.id, accountId),
-        staleChecks: plugin.health?.staleSocketChecks !== false,
-      },
-    });
+    // The id is the system id (one string, not two), and the input names only what differs from the
+    // defaults: xstate keeps both for the actor's life.
+    const systemId = accountSystemId(plugin.id, accountId);
+    const input: ChannelAccountInput = { channelId: plugin.id, accountId, settings };
+    if (!healthMonitorEnabled(cfg, plugin.id, accountId)) input.healthMonitor = false;
+    if (plugin.health?.staleSocketChecks === false) input.staleChecks = false;
+    const actor = createActor(accountMachine, { id: systemId, parent: host, systemId, input });
     byId.set(accountId, actor);
     actor.start();
     return actor;
@@ -445,7 +436,7 @@ function withConfig(plugin: AnyChannelPlugin, cfg: unknown, accountId: string, s
   const enabled = plugin.config.isEnabled ? plugin.config.isEnabled(account, cfg) : isAccountEnabled(account);
   const described = plugin.config.describeAccount?.(account, cfg);
   const configured = typeof described?.configured === 'boolean' ? described.configured : status.configured;
-  // The common case (the config agrees with the chart) shares the cached, frozen status: no copy per account.
+  // The common case (the config agrees with the chart) returns the status as read: no second copy.
   if (enabled === status.enabled && configured === status.configured) return status;
   const next: ChannelAccountStatus = { ...status, enabled, configured };
   if (!next.running && next.lastError === null) {
@@ -467,6 +458,21 @@ function sameStatus(a: ChannelAccountStatus, b: ChannelAccountStatus): boolean {
     if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || JSON.stringify(x) !== JSON.stringify(y)) return false;
   }
   return true;
+}
+
+/** The lifecycle and task regions in the same states (the monitor region is not shown to a host). */
+function sameRegions(a: ChannelAccountSnapshotOf, b: ChannelAccountSnapshotOf): boolean {
+  const x = a.value as { lifecycle: unknown; task: unknown };
+  const y = b.value as { lifecycle: unknown; task: unknown };
+  return x.task === y.task && sameValue(x.lifecycle, y.lifecycle);
+}
+
+function sameValue(x: unknown, y: unknown): boolean {
+  if (x === y) return true;
+  if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null) return false;
+  const [kx] = Object.keys(x);
+  const [ky] = Object.keys(y);
+  return kx !== undefined && kx === ky && sameValue((x as Record<string, unknown>)[kx], (y as Record<string, unknown>)[ky]);
 }
 
 /** An account actor is a child of the manager's host (for the shared system), and xstate lets only a root be stopped by `stop()`. */

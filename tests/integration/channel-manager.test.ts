@@ -84,6 +84,24 @@ describe('channel manager: tasks', () => {
     expect(p.maxConcurrent('a1')).toBe(1);
   });
 
+  it('the task context holds OpenClaw’s members as own properties, which a plugin may spread or destructure', async () => {
+    const p = scriptedPlugin();
+    let keys: string[] = [];
+    let statusOf = '';
+    p.onStart = (task) => {
+      keys = Object.keys({ ...task.ctx });
+      const { setStatus, getStatus } = task.ctx;
+      statusOf = getStatus().accountId;
+      setStatus({ connected: true, mode: 'polling' });
+    };
+    const m = manager({ ...fast, plugins: [p.plugin], loadConfig: () => configWith('chat', ['a1']) });
+    await m.startChannels();
+    expect(keys.sort()).toEqual(['abortSignal', 'account', 'accountId', 'cfg', 'channelId', 'getStatus', 'log', 'setStatus']);
+    expect(statusOf).toBe('a1');
+    await until(() => account(m).connected === true, 2_000, 'the destructured setStatus reported');
+    expect(account(m).mode).toBe('polling');
+  });
+
   it('overlapping startChannel calls give one task', async () => {
     const p = scriptedPlugin();
     const m = manager({ ...fast, plugins: [p.plugin], loadConfig: () => configWith('chat', ['a1']) });

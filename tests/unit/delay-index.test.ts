@@ -2,7 +2,7 @@
 // single host timer, and each actor's own timers cancelled when it stops (not a scan of the system's). On
 // fake timers, so what is checked is order and counts, never durations.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createActor, createMachine, fromCallback, type AnyActorRef } from 'xstate';
+import { createActor, createMachine, fromCallback, type AnyActorRef, type InspectionEvent } from 'xstate';
 import { createDelayIndex } from '../../src/runtime/delay-index.js';
 
 beforeEach(() => {
@@ -32,11 +32,11 @@ const waiter = createMachine({
   },
 }).provide({ delays: { slow: ({ context }) => Number(context.name.split(':')[1]) } });
 
-function system() {
+function system(inspect?: (event: InspectionEvent) => void) {
   const delays = createDelayIndex(host);
   const root = createActor(
     fromCallback(() => {}),
-    { clock: delays.clock },
+    { clock: delays.clock, ...(inspect === undefined ? {} : { inspect }) },
   );
   delays.install(root.system);
   root.start();
@@ -103,5 +103,34 @@ describe('delay index', () => {
     await vi.advanceTimersByTimeAsync(100);
     expect(fired).toEqual(['first', 'third']);
     expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('a due event reaches its actor from that actor, as the inspection stream shows it', async () => {
+    const relayed: Array<{ source: unknown; target: unknown; type: string }> = [];
+    const { log, spawn } = system((event) => {
+      if (event.type === '@xstate.event' && event.event.type.startsWith('xstate.after')) {
+        relayed.push({ source: event.sourceRef, target: event.actorRef, type: event.event.type });
+      }
+    });
+    const actor = spawn('w:100');
+    await vi.advanceTimersByTimeAsync(100);
+    expect(log).toEqual(['w:100']);
+    expect(relayed).toHaveLength(1);
+    expect(relayed[0]!.source).toBe(actor);
+    expect(relayed[0]!.target).toBe(actor);
+  });
+
+  it('the system snapshot lists the pending delayed events with what is left of their wait', async () => {
+    const { root, spawn } = system();
+    const kept = spawn('k:300');
+    const cut = spawn('c:300');
+    cut.send({ type: 'cut' });
+    await vi.advanceTimersByTimeAsync(100);
+    const events = Object.values(root.system.getSnapshot()._scheduledEvents);
+    expect(events).toHaveLength(1);
+    expect(events[0]!.source).toBe(kept);
+    expect(events[0]!.target).toBe(kept);
+    expect(events[0]!.delay).toBe(200);
+    expect(events[0]!.event.type).toMatch(/^xstate\.after\./);
   });
 });

@@ -3,7 +3,8 @@
 // account.machine.ts.
 import { and, assign, emit, fromCallback, fromPromise, not, raise, setup, stateIn } from 'xstate';
 import { budgetWaitMs, chargeRestart, crashRestartDelayMs, healthVerdict } from './health.js';
-import { linkAfterReport, linkAfterTask, NO_LINK } from './link.js';
+import { mergeExtra } from './extra.js';
+import { linkAfterLogout, linkAfterReport, linkAfterTask, NO_LINK } from './link.js';
 import type {
   AccountInstanceInput,
   ChannelAccountContext,
@@ -119,7 +120,7 @@ export const accountSetup = setup({
         ? {
             reason: 'logged out',
             lastError: event.cleared ? 'logged out' : context.lastError,
-            link: context.link.connected === undefined ? context.link : { ...context.link, connected: false },
+            link: linkAfterLogout(context.link),
           }
         : {},
     ),
@@ -169,7 +170,7 @@ export const accountSetup = setup({
       next.lastEventAt = typeof lastEventAt === 'number' ? lastEventAt : event.at;
       if (typeof blocked === 'string') next.reason = blocked;
       if (lastError !== undefined) next.lastError = typeof lastError === 'string' ? lastError : null;
-      if (Object.keys(extra).length > 0) next.extra = { ...context.extra, ...extra };
+      if (Object.keys(extra).length > 0) next.extra = mergeExtra(context.extra, extra);
       return next;
     }),
     setMonitor: assign({ healthMonitor: ({ context, event }) => (event.type === 'monitor.configure' ? event.enabled : context.healthMonitor) }),

@@ -2,6 +2,7 @@
 import type { SnapshotFrom } from 'xstate';
 import type { channelAccountMachine } from './account.machine.js';
 import { classifyRemote, type mirroredAccountMachine } from './mirror.machine.js';
+import { setField } from './extra.js';
 import { restartsInHour } from './health.js';
 import type { AccountLifecycle, ChannelAccountStateMeta } from './types.js';
 
@@ -35,49 +36,67 @@ export interface ChannelAccountStatus {
   [field: string]: unknown;
 }
 
-/** The lifecycle meta of the deepest lifecycle state that declares one. */
+/** The lifecycle meta of the deepest lifecycle state that declares one, read from the chart's own state nodes. */
 export function selectAccountMeta(snapshot: ChannelAccountSnapshotOf): ChannelAccountStateMeta {
-  let best: { depth: number; meta: ChannelAccountStateMeta } | undefined;
-  for (const [id, meta] of Object.entries(snapshot.getMeta())) {
-    if (typeof meta !== 'object' || meta === null || !('lifecycle' in meta)) continue;
-    const depth = id.split('.').length;
-    if (best === undefined || depth > best.depth) best = { depth, meta: meta as ChannelAccountStateMeta };
-  }
-  return best?.meta ?? { lifecycle: 'stopped', state: 'idle' };
+  return readLifecycle(snapshot).meta;
 }
 
+/** A fresh plain object per call: the manager keeps no status per account, it reads them from the snapshots. */
 export function selectAccountStatus(snapshot: ChannelAccountSnapshotOf, now: number): ChannelAccountStatus {
   const { context } = snapshot;
-  const meta = selectAccountMeta(snapshot);
-  const stoppedByHand = snapshot.matches({ lifecycle: 'stopped' }) || snapshot.matches({ lifecycle: { stopping: 'byHand' } });
-  return {
-    ...context.extra,
+  const { meta, top, sub } = readLifecycle(snapshot);
+  // Built field by field, not with spreads: on node 20 a spread-built object gets a hidden class of its own.
+  const status: ChannelAccountStatus = {
     accountId: context.accountId,
-    enabled: !snapshot.matches({ lifecycle: 'disabled' }),
-    configured: !snapshot.matches({ lifecycle: 'unconfigured' }),
-    running: snapshot.matches({ task: 'live' }),
-    ...(context.link.connected === undefined ? {} : { connected: context.link.connected }),
-    restartPending: snapshot.matches({ lifecycle: 'restartPending' }),
+    enabled: meta.state !== 'disabled',
+    configured: meta.state !== 'unconfigured',
+    running: (snapshot.value as { task?: unknown }).task === 'live',
+    restartPending: meta.state === 'restartPending',
     reconnectAttempts: context.attempts,
     lastError: context.lastError,
     lastStartAt: context.lastStartAt,
     lastStopAt: context.lastStopAt,
     lastEventAt: context.lastEventAt,
-    ...(context.link.busy ? { busy: true } : {}),
-    healthState: healthStateOf(snapshot, meta),
+    healthState: healthStateOf(context, meta, top === 'stopping' && sub === 'forRestart'),
     lifecycle: meta.lifecycle,
     state: meta.state,
     restartsThisHour: restartsInHour(context.restartTimes, now),
-    manuallyStopped: stoppedByHand,
+    manuallyStopped: top === 'stopped' || (top === 'stopping' && sub === 'byHand'),
     generation: context.generation,
   };
+  if (context.link.connected !== undefined) status.connected = context.link.connected;
+  if (context.link.busy) status.busy = true;
+  // The plugin's own fields never replace the chart's.
+  for (const key in context.extra) if (!Object.hasOwn(status, key)) setField(status, key, context.extra[key]);
+  return status;
 }
 
-function healthStateOf(snapshot: ChannelAccountSnapshotOf, meta: ChannelAccountStateMeta): string {
-  const { context } = snapshot;
+/**
+ * The lifecycle region's state and sub-state (`stopping`, `byHand`) and the deepest meta among them: a walk
+ * down the region's value and the chart's own state nodes. A status is read per account per snapshot (10,000
+ * at a time), where `getMeta()` and `matches()` build and normalise objects on each call.
+ */
+function readLifecycle(snapshot: ChannelAccountSnapshotOf): { meta: ChannelAccountStateMeta; top: string | undefined; sub: string | undefined } {
+  let node = snapshot.machine.root.states.lifecycle;
+  let value: unknown = (snapshot.value as { lifecycle?: unknown }).lifecycle;
+  let meta: ChannelAccountStateMeta = { lifecycle: 'stopped', state: 'idle' };
+  const keys: string[] = [];
+  while (node !== undefined && value !== undefined) {
+    const key = typeof value === 'string' ? value : Object.keys(value as object)[0];
+    if (key === undefined) break;
+    keys.push(key);
+    node = node.states[key];
+    const own = node?.meta as Partial<ChannelAccountStateMeta> | undefined;
+    if (own?.lifecycle !== undefined) meta = own as ChannelAccountStateMeta;
+    value = typeof value === 'string' ? undefined : (value as Record<string, unknown>)[key];
+  }
+  return { meta, top: keys[0], sub: keys[1] };
+}
+
+function healthStateOf(context: ChannelAccountSnapshotOf['context'], meta: ChannelAccountStateMeta, stoppingForRestart: boolean): string {
   if (meta.state === 'blocked') return `blocked: ${context.reason ?? 'unhealthy'}`;
   if (meta.state === 'running') return context.link.connected === false ? 'disconnected' : 'healthy';
-  if (meta.state === 'restartPending' || snapshot.matches({ lifecycle: { stopping: 'forRestart' } })) return context.lastRestartReason ?? 'crash';
+  if (meta.state === 'restartPending' || stoppingForRestart) return context.lastRestartReason ?? 'crash';
   return meta.state;
 }
 
