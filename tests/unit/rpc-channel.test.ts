@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RpcSink } from '../../src/adapters/websocket/index.js';
-import { GatewayRequestError } from '../../src/errors.js';
+import { ErrorCodes, GatewayRequestError, SupervisorError } from '../../src/errors.js';
 import { track } from '../support/settlement.js';
 import { testRpcChannel } from '../support/rpc-channel.js';
 
@@ -92,6 +92,9 @@ describe('rpc channel: window and queue', () => {
     expect(results.every((r) => r.settled && r.error === undefined)).toBe(true);
     expect(maxSeenInFlight).toBeLessThanOrEqual(32);
     expect(rpc.stats()).toMatchObject({ succeeded: 1_000, failed: 0, retried: 333, inFlight: 0, queued: 0 });
+    // One deadline timer for the lot (one timeout value), none once the link is gone.
+    expect(vi.getTimerCount()).toBeLessThanOrEqual(1);
+    rpc.detach(new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'closed'));
     expect(vi.getTimerCount()).toBe(0);
   });
 });
@@ -147,6 +150,9 @@ describe('rpc channel: retrying a busy gateway', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(result.error).toBeInstanceOf(GatewayRequestError);
     expect(result.error).toMatchObject({ code: 'UNAVAILABLE', retryable: true, method: 'health' });
+    // No retry timer; the deadline lane's timer goes with the link.
+    expect(vi.getTimerCount()).toBe(1);
+    rpc.detach(new SupervisorError(ErrorCodes.CONNECTION_CLOSED, 'closed'));
     expect(vi.getTimerCount()).toBe(0);
   });
 

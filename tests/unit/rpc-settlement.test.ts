@@ -54,15 +54,42 @@ describe('rpc channel: deadlines', () => {
     expect(rpc.stats()).toMatchObject({ timedOut: 1, unknownResponses: 1 });
   });
 
-  it('clears every timer once requests settle', async () => {
+  it('keeps one deadline timer per timeout value, not per request, and none once the link is gone', async () => {
     const rpc = testRpcChannel();
-    rpc.attach(testSink());
-    const results = [track(rpc.request('a')), track(rpc.request('b'))];
+    const sink = testSink();
+    rpc.attach(sink);
+    const results = [track(rpc.request('a')), track(rpc.request('b')), track(rpc.request('c', undefined, { timeoutMs: 5_000 }))];
     expect(vi.getTimerCount()).toBe(2);
     rpc.handleResponse({ type: 'res', id: 'r1', ok: true });
     rpc.handleResponse({ type: 'res', id: 'r2', ok: false, error: { code: 'INVALID_REQUEST', message: 'bad' } });
+    rpc.handleResponse({ type: 'res', id: 'r3', ok: true });
     await vi.advanceTimersByTimeAsync(0);
     expect(results.every((r) => r.settled)).toBe(true);
+    // While attached the lanes' timers stay armed for the next request; a detach lets them go.
+    const more = track(rpc.request('d'));
+    expect(vi.getTimerCount()).toBe(2);
+    rpc.handleResponse({ type: 'res', id: 'r4', ok: true });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(more.settled).toBe(true);
+    rpc.detach(closed(), sink);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('an armed timer that fires with nothing due re-arms for the oldest request left, which times out on time', async () => {
+    const rpc = testRpcChannel({ defaultTimeoutMs: 1_000 });
+    rpc.attach(testSink());
+    const first = track(rpc.request('a'));
+    await vi.advanceTimersByTimeAsync(600);
+    const second = track(rpc.request('b'));
+    rpc.handleResponse({ type: 'res', id: 'r1', ok: true });
+    // The lane's timer was armed for `a` (at 1,000 ms); `b` is due at 1,600 ms.
+    await vi.advanceTimersByTimeAsync(400);
+    expect(first.settled && first.error).toBe(undefined);
+    expect(second.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(599);
+    expect(second.settled).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(second.error).toMatchObject({ code: ErrorCodes.REQUEST_TIMEOUT });
     expect(vi.getTimerCount()).toBe(0);
   });
 

@@ -1,10 +1,11 @@
 // Request correlation for one logical connection, independent of any socket so it can be tested with fake
-// timers. A socket attaches a sink at hello-ok and detaches it on close; requests made in between queue.
+// timers; deadlines share one timer per timeout value (request-deadlines.ts), not one per request. A socket attaches a sink at hello-ok and detaches it on close; requests made in between queue.
 // Every request settles exactly once: a result, a GatewayRequestError, or a SupervisorError
 // (REQUEST_TIMEOUT, CONNECTION_CLOSED, STOPPED / the refusal given, PAYLOAD_TOO_LARGE, CONFIG_INVALID).
 import { Buffer } from 'node:buffer';
 import { ConfigError, ErrorCodes, GatewayRequestError, SupervisorError } from '../../errors.js';
 import { serializeRequest, type ResponseFrame, type WireErrorShape } from '../../protocol/index.js';
+import { createRequestDeadlines } from './request-deadlines.js';
 import { createRequestQueue } from './request-queue.js';
 
 /** Where request frames go: a socket after hello-ok, with the gateway's `policy.maxPayload`. */
@@ -83,9 +84,6 @@ function once(error: LazyError): () => SupervisorError {
   return () => (built ??= error());
 }
 
-// setTimeout fires at once for delays above 2^31-1 ms; clamp instead.
-const MAX_TIMER_MS = 2_147_483_647;
-
 const QUEUED = 0;
 const IN_FLIGHT = 1;
 const WAITING_RETRY = 2;
@@ -101,7 +99,8 @@ interface Pending {
   bytes: number;
   state: number;
   attempt: number;
-  timer: unknown;
+  /** Its place among the deadlines (request-deadlines.ts): no timer of its own. */
+  deadlineNode: unknown;
   retryTimer: unknown;
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
@@ -111,7 +110,8 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   const maxInFlight = Math.max(1, options.maxInFlight);
   const { defaultTimeoutMs, busyRetryDelayMs } = options;
   const idPrefix = options.idPrefix ?? 'r';
-  const now = options.now ?? Date.now;
+  // Monotonic: deadlines of one timeout must grow in the order requests are made.
+  const now = options.now ?? (() => performance.now());
   const setTimer = options.setTimer ?? ((fn: () => void, ms: number): unknown => setTimeout(fn, ms));
   const clearTimer = options.clearTimer ?? ((handle: unknown) => clearTimeout(handle as NodeJS.Timeout));
 
@@ -131,6 +131,7 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   };
   let seq = 0;
   const counters = { sent: 0, succeeded: 0, failed: 0, retried: 0, timedOut: 0, unknownResponses: 0 };
+  const deadlines = createRequestDeadlines<Pending>({ now, setTimer, clearTimer, expire: (pending) => onTimeout(pending) });
 
   function request(method: string, params?: unknown, requestOptions?: RpcRequestOptions): Promise<unknown> {
     if (closedWith !== null) return Promise.reject(closedWith());
@@ -156,12 +157,12 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
         bytes: -1,
         state: QUEUED,
         attempt: 0,
-        timer: undefined,
+        deadlineNode: undefined,
         retryTimer: undefined,
         resolve,
         reject,
       };
-      pending.timer = setTimer(() => onTimeout(pending), Math.min(timeoutMs, MAX_TIMER_MS));
+      deadlines.add(pending);
       if (sink !== null && !fits(pending, sink.maxPayload)) {
         rejectTooLarge(pending, sink.maxPayload);
         return;
@@ -246,7 +247,6 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
   function onTimeout(pending: Pending): void {
     const state = pending.state;
     if (state === SETTLED) return;
-    pending.timer = undefined;
     if (state === IN_FLIGHT) inFlight.delete(pending.id);
     else if (state === QUEUED) queuedCount--;
     else waiting.delete(pending);
@@ -281,12 +281,11 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
     );
   }
 
-  /** Marks settled and clears its timers; the caller resolves or rejects. */
+  /** Marks settled and drops its deadline and retry timer; the caller resolves or rejects. */
   function finish(pending: Pending): void {
     pending.state = SETTLED;
-    if (pending.timer !== undefined) clearTimer(pending.timer);
+    deadlines.remove(pending);
     if (pending.retryTimer !== undefined) clearTimer(pending.retryTimer);
-    pending.timer = undefined;
     pending.retryTimer = undefined;
   }
 
@@ -330,12 +329,15 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
       if (only !== undefined && sink !== only) return;
       sink = null;
       if (inFlight.size > 0) rejectInFlight(typeof error === 'function' ? error() : error);
+      // A link that went down keeps no deadline timer for requests it no longer has.
+      deadlines.release();
     },
     refuse(error) {
       if (closedWith !== null) return;
       refusal = error === null ? null : once(error);
       if (refusal === null) pump();
       else rejectWaitingAndQueued(refusal);
+      deadlines.release();
     },
     close(error) {
       if (closedWith !== null) return;
@@ -343,6 +345,7 @@ export function createRpcChannel(options: RpcChannelOptions): RpcChannel {
       sink = null;
       if (inFlight.size > 0) rejectInFlight(closedWith());
       rejectWaitingAndQueued(closedWith);
+      deadlines.release();
     },
     stats() {
       return {
