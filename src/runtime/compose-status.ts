@@ -2,8 +2,9 @@
 // host sees, and a key to tell whether anything a host cares about changed. The connection is read
 // through the gateway's own ref to it (`snapshot.children.connection`), never looked up system-wide.
 import type { Actor, Subscription } from 'xstate';
-import { selectConnectionStatus } from '../machines/connection/index.js';
-import { selectGatewayStatus, type gatewayMachine, type GatewaySnapshot } from '../machines/gateway/index.js';
+import { selectConnectionState, selectConnectionStatus } from '../machines/connection/index.js';
+import { selectGatewayStatus, selectLifecycleMeta, type GatewayFailure, type gatewayMachine, type GatewaySnapshot } from '../machines/gateway/index.js';
+import type { GatewayLifecycle } from '../machines/refresh/types.js';
 import type { GatewayInstance } from './gateway-instance.js';
 import type { SupervisorStatus } from './status.js';
 
@@ -44,6 +45,31 @@ export function composeStatus(snapshot: GatewaySnapshot, instance: Pick<GatewayI
     };
   }
   return status;
+}
+
+/** The few fields the supervisor's own decisions read, taken from the snapshots without composing a status. */
+export interface StatusGlance {
+  state: GatewayLifecycle;
+  owned: boolean;
+  error: GatewayFailure | undefined;
+  /** The live link's connId (`status.connection.server.connId`). */
+  connId: string | undefined;
+  /** The connection waits for a new credential (`status.connection.state === 'paused'`), and why. */
+  paused: boolean;
+  pauseReason: string | undefined;
+}
+
+export function glanceAt(snapshot: GatewaySnapshot): StatusGlance {
+  const connection = snapshot.children.connection?.getSnapshot();
+  const paused = connection !== undefined && selectConnectionState(connection) === 'paused';
+  return {
+    state: selectLifecycleMeta(snapshot).lifecycle,
+    owned: snapshot.context.owned,
+    error: snapshot.context.error,
+    connId: connection?.context.hello?.connId,
+    paused,
+    pauseReason: paused ? connection.context.pauseReason : undefined,
+  };
 }
 
 /** Everything but the timestamp: two statuses with the same key are the same news. */

@@ -15,7 +15,7 @@ import {
 import { ConfigError, ErrorCodes, SupervisorError } from '../errors.js';
 import { createDefaultLogger, lazyChild } from '../logger.js';
 import { gatewaySystemId } from '../machines/gateway/index.js';
-import { composeStatus, statusKey, watchGateway } from './compose-status.js';
+import { composeStatus, glanceAt, statusKey, watchGateway, type StatusGlance } from './compose-status.js';
 import { failureToError } from './failure-to-error.js';
 import { registerGatewayInstance, sharedGatewayMachine } from './gateway-adapters.js';
 import { createGatewayInstance } from './gateway-instance.js';
@@ -77,46 +77,63 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   });
   const unregister = registerGatewayInstance(actor.system, instance);
 
-  let status: SupervisorStatus = composeStatus(actor.getSnapshot(), instance);
-  let lastKey = statusKey(status);
-  // A refusal is an error with a stack: built when the reason to refuse changes, not on every status.
+  // The status a host reads is composed on demand: when it is asked for (getStatus(), a method's result)
+  // or when someone listens to `status`. The supervisor's own decisions read a glance of the snapshots,
+  // so a start with no status listener composes it once, for its result.
+  let composed: { gateway: unknown; connection: unknown; status: SupervisorStatus; key: string } | undefined;
+  const currentStatus = (): SupervisorStatus => {
+    const snapshot = actor.getSnapshot();
+    const connection = snapshot.children.connection?.getSnapshot();
+    if (composed !== undefined && composed.gateway === snapshot && composed.connection === connection) return composed.status;
+    const next = composeStatus(snapshot, instance);
+    const key = statusKey(next);
+    // Same news, same object: a status keeps its identity (and its `at`) until something a host sees changes.
+    composed = { gateway: snapshot, connection, status: composed?.key === key ? composed.status : next, key };
+    return composed.status;
+  };
+  const glance = (): StatusGlance => glanceAt(actor.getSnapshot());
+
+  // A refusal is an error with a stack: built when the reason to refuse changes, not on every step.
   let refusalReason: string | undefined;
-  const refuseFor = (s: SupervisorStatus) => {
-    const reason = refusalReasonOf(s);
+  const refuseFor = (g: StatusGlance) => {
+    const reason = refusalReasonOf(g);
     if (reason === refusalReason) return;
     refusalReason = reason;
-    rpc.refuse(refusalFor(s));
+    rpc.refuse(refusalFor(g));
   };
-  // Both watched actors notify on every step; the status is only worth composing when a snapshot changed.
+  // What start(), stop() and setCredentials() wait on: checked at every step, before the promise settles.
+  const waiters = new Set<(g: StatusGlance) => void>();
+  // Both watched actors notify on every step; a step is only news when a snapshot changed.
   let seen: [unknown, unknown] = [undefined, undefined];
   const refresh = () => {
     const snapshot = actor.getSnapshot();
     const connection = snapshot.children.connection?.getSnapshot();
     if (seen[0] === snapshot && seen[1] === connection) return;
     seen = [snapshot, connection];
-    const next = composeStatus(snapshot, instance);
-    const key = statusKey(next);
-    if (key === lastKey) return;
-    lastKey = key;
-    status = next;
-    refuseFor(next);
-    safeEmit('status', next);
+    const g = glanceAt(snapshot);
+    refuseFor(g);
+    if (emitter.listenerCount('status') > 0) {
+      const before = composed?.status;
+      const next = currentStatus();
+      if (next !== before) safeEmit('status', next);
+    }
+    for (const waiter of [...waiters]) waiter(g);
   };
   const watching = watchGateway(actor, refresh);
   actor.start();
-  refuseFor(status);
+  refuseFor(glance());
 
-  const waitFor = (accept: (s: SupervisorStatus) => boolean | Error): Promise<SupervisorStatus> =>
+  const waitFor = (accept: (g: StatusGlance) => boolean | Error): Promise<SupervisorStatus> =>
     new Promise((resolve, reject) => {
-      const check = (s: SupervisorStatus) => {
-        const verdict = accept(s);
+      const check = (g: StatusGlance) => {
+        const verdict = accept(g);
         if (verdict === false) return;
-        emitter.off('status', check);
+        waiters.delete(check);
         if (verdict instanceof Error) reject(verdict);
-        else resolve(s);
+        else resolve(currentStatus());
       };
-      emitter.on('status', check);
-      check(status);
+      waiters.add(check);
+      check(glance());
     });
 
   let disposed = false;
@@ -131,11 +148,12 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     /** Resolves at `hello-ok` (state `running`); rejects with a typed error if the start fails or is superseded. */
     async start(): Promise<SupervisorStatus> {
       if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'start: the supervisor was disposed');
-      if (status.state === 'running') return status;
+      if (glance().state === 'running') return currentStatus();
       // A start during a stop waits for the stop to finish instead of being swallowed by it.
-      if (status.state === 'stopping') await waitFor((s) => s.state !== 'stopping');
+      if (glance().state === 'stopping') await waitFor((s) => s.state !== 'stopping');
       await instance.prepare();
-      if (status.state === 'stopped' || status.state === 'error') actor.send({ type: 'gateway.start' });
+      const state = glance().state;
+      if (state === 'stopped' || state === 'error') actor.send({ type: 'gateway.start' });
       // Settles on the first outcome of this start: running, error, or a stop that came first.
       return waitFor((s) => {
         if (s.state === 'running') return true;
@@ -147,7 +165,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
 
     /** Resolves once stopped: the owned child and its broker have exited, the socket is closed. */
     async stop(): Promise<void> {
-      if (status.state !== 'stopped') {
+      if (glance().state !== 'stopped') {
         actor.send({ type: 'gateway.stop' });
         await waitFor((s) => s.state === 'stopped');
       }
@@ -158,7 +176,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
      * stopped or failed supervisor is simply started: a restart of nothing is a start.
      */
     async restart(): Promise<void> {
-      if (status.state === 'stopped' || status.state === 'error') {
+      const state = glance().state;
+      if (state === 'stopped' || state === 'error') {
         await this.start();
         return;
       }
@@ -203,21 +222,22 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'setCredentials: the supervisor was disposed');
       const parsed = parseOptions(credentialsSchema, next, 'setCredentials');
       instance.setCredentials(parsed);
-      if (status.state === 'stopped' || status.state === 'stopping') return status;
-      if (status.owned && parsed.token !== undefined) {
-        if (status.state === 'running' || status.state === 'reconnecting') await this.restart();
+      const now = glance();
+      if (now.state === 'stopped' || now.state === 'stopping') return currentStatus();
+      if (now.owned && parsed.token !== undefined) {
+        if (now.state === 'running' || now.state === 'reconnecting') await this.restart();
         else {
           await this.stop();
           await this.start();
         }
-        return status;
+        return currentStatus();
       }
-      const before = status.connection?.server?.connId;
-      let leftError = status.state !== 'error';
+      const before = now.connId;
+      let leftError = now.state !== 'error';
       actor.send({ type: 'gateway.credentialsChanged' });
       return waitFor((s) => {
         if (s.state !== 'error') leftError = true;
-        if (s.state === 'running') return s.connection?.server?.connId !== before;
+        if (s.state === 'running') return s.connId !== before;
         if (s.state === 'error' && leftError) return failureToError(s.error, 'setCredentials');
         if (s.state === 'stopped') return new SupervisorError(ErrorCodes.START_SUPERSEDED, 'setCredentials: superseded by stop()', { retryable: true });
         return false;
@@ -225,7 +245,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     },
 
     getStatus(): SupervisorStatus {
-      return status;
+      return currentStatus();
     },
 
     /** Subscribe; returns the unsubscribe function. */
@@ -257,22 +277,22 @@ function defaultLogger(): LoggerLike {
 }
 
 /** What a refusal would say, as a key: equal keys refuse alike. */
-function refusalReasonOf(s: SupervisorStatus): string | undefined {
-  if (s.state === 'stopped') return 'stopped';
-  if (s.state === 'error') return `error ${JSON.stringify(s.error)}`;
-  if (s.connection?.state === 'paused') return `paused ${s.connection.pauseReason ?? ''}`;
+function refusalReasonOf(g: StatusGlance): string | undefined {
+  if (g.state === 'stopped') return 'stopped';
+  if (g.state === 'error') return `error ${JSON.stringify(g.error)}`;
+  if (g.paused) return `paused ${g.pauseReason ?? ''}`;
   return undefined;
 }
 
 /** How to build the refusal (only once a request is refused: a stopped supervisor is rarely asked). */
-function refusalFor(s: SupervisorStatus): (() => SupervisorError) | null {
-  if (s.state === 'stopped') return () => new SupervisorError(ErrorCodes.STOPPED, 'request: the gateway supervisor is stopped');
-  if (s.state === 'error') {
-    const failure = s.error;
+function refusalFor(g: StatusGlance): (() => SupervisorError) | null {
+  if (g.state === 'stopped') return () => new SupervisorError(ErrorCodes.STOPPED, 'request: the gateway supervisor is stopped');
+  if (g.state === 'error') {
+    const failure = g.error;
     return () => failureToError(failure, 'request');
   }
-  if (s.connection?.state === 'paused') {
-    const reason = s.connection.pauseReason;
+  if (g.paused) {
+    const reason = g.pauseReason;
     return () =>
       new SupervisorError(ErrorCodes.CONNECTION_PAUSED, `request: the connection is paused (${reason ?? 'refused'})`, {
         details: { reason },
