@@ -61,6 +61,7 @@ export function createGatewayDeps(instanceFor: GatewayInstanceLookup): GatewayDe
         scopes: instance.config.scopes,
         rpc: instance.rpc,
         onEvent: instance.hooks.onEvent,
+        onEnding: instance.trackEnding,
         logger: instance.socketLogger,
       };
     }),

@@ -45,6 +45,10 @@ export interface GatewayInstance {
   readonly input: GatewayMachineInput;
   /** Resolves what a start needs (Node runtime and openclaw entry, device identity), with typed errors. */
   prepare(): Promise<void>;
+  /** Keeps a let-go socket's end (the socket adapter's `onEnding`) until it settles. */
+  trackEnding(ended: Promise<void>): void;
+  /** Resolves once every socket this instance let go of has closed. */
+  socketsClosed(): Promise<void>;
 }
 
 export function createGatewayInstance(
@@ -118,7 +122,14 @@ export function createGatewayInstance(
     },
   };
 
+  const ending = new Set<Promise<void>>();
+
   return {
+    trackEnding(ended) {
+      ending.add(ended);
+      void ended.finally(() => ending.delete(ended));
+    },
+    socketsClosed: () => (ending.size === 0 ? Promise.resolve() : Promise.all(ending).then(() => undefined)),
     key: config.name,
     config,
     url,

@@ -169,6 +169,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
         actor.send({ type: 'gateway.stop' });
         await waitFor((s) => s.state === 'stopped');
       }
+      // The connection's close frame is sent as the chart stops; its answer (or the grace) ends the socket.
+      await instance.socketsClosed();
     },
 
     /**

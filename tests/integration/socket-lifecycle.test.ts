@@ -123,6 +123,9 @@ describe('gatewaySocket lifecycle', () => {
     expect(await inFlight).toMatchObject({ code: ErrorCodes.CONNECTION_CLOSED });
     expect(await gateway.waitForClose(0)).toEqual({ code: 1000, reason: 'client stopped' });
     const ws = instances[0]!;
+    // Until the close completes, one listener waits for it (a supervisor's stop() waits on that); then none.
+    if (ws.readyState !== ws.CLOSED) await new Promise((r) => ws.once('close', r));
+    await new Promise((r) => setImmediate(r));
     for (const event of ['open', 'message', 'close'] as const) expect(ws.listenerCount(event)).toBe(0);
     expect(ws.listenerCount('error')).toBe(1); // the no-op guard against late errors
     gateway.connections[0]!.run([{ kind: 'event', event: 'tick', payload: { ts: 1 } }]);

@@ -56,6 +56,17 @@ describe('supervisor against a scripted faulty gateway', () => {
     });
   }
 
+  it('stop() resolves once its socket has closed: the gateway saw the close and no socket of ours is left', async () => {
+    const s = await attachTo({});
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    await s.start();
+    expect(sockets()).toBeGreaterThan(before);
+    await s.stop();
+    expect(fake!.connections[0]!.closed).toEqual({ code: 1000, reason: 'client stopped' });
+    expect(sockets()).toBe(before);
+  });
+
   it("gateway events reach on('event') with their payload and seq; handshake frames do not", async () => {
     const s = await attachTo({
       afterHello: [

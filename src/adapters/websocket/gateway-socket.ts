@@ -65,6 +65,11 @@ export interface GatewaySocketDeps {
   connectTimeoutMs?: number;
   /** After we send a close frame, terminate when the gateway has not closed within this. */
   closeGraceMs?: number;
+  /**
+   * Told of a socket its owner let go of while it was still open: the promise settles once it has closed
+   * (within `closeGraceMs`). A supervisor's stop() waits for these, so a stopped one holds no socket.
+   */
+  onEnding?: (ended: Promise<void>) => void;
   /** After a refused connect the gateway closes by itself; close ourselves if it has not within this. */
   refusedCloseGraceMs?: number;
   /** A cap on unsent bytes below the gateway's own `policy.maxBufferedBytes` (the lower one is enforced). */
@@ -389,8 +394,9 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
       phase = 'closed';
       detachRpc(ClientCloseCodes.NORMAL, 'client stopped');
       detachListeners();
-      if (wasOpen) closer.abandon();
-      else closer.settled();
+      if (!wasOpen) return closer.settled();
+      const ended = closer.abandon();
+      if (ended !== undefined) deps.onEnding?.(ended);
     },
   };
 }

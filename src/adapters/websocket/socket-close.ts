@@ -11,8 +11,11 @@ export interface SocketCloser {
   local(): { code: number; reason: string } | null;
   /** The socket is closed: drop the grace timer. */
   settled(): void;
-  /** The owner is gone: end the socket without waiting for anything, leaving no timer behind. */
-  abandon(): void;
+  /**
+   * The owner is gone: end the socket. Resolves once it has closed (a close frame answered, or terminated
+   * after the grace), or undefined when it already was; its only timer is the grace, gone with the close.
+   */
+  abandon(): Promise<void> | undefined;
 }
 
 export function createSocketCloser(ws: WebSocket, closeGraceMs: number): SocketCloser {
@@ -44,9 +47,24 @@ export function createSocketCloser(ws: WebSocket, closeGraceMs: number): SocketC
     settled: clearGrace,
     abandon() {
       clearGrace();
-      // A polite close frame when we can; ws ends the TCP socket by itself if the peer never answers.
+      if (ws.readyState === WebSocket.CLOSED) return undefined;
+      const ended = new Promise<void>((resolve) => {
+        ws.once('close', () => {
+          clearGrace();
+          resolve();
+        });
+      });
+      // A polite close frame when we can, and the same grace as any close of ours before terminating.
       if (ws.readyState === WebSocket.OPEN) ws.close(1000, 'client stopped');
-      else if (ws.readyState !== WebSocket.CLOSED) ws.terminate();
+      else if (ws.readyState === WebSocket.CONNECTING) ws.terminate();
+      // terminate() may have closed it already (TypeScript keeps the narrowing from above, hence the read).
+      if ((ws.readyState as number) !== WebSocket.CLOSED) {
+        graceTimer = setTimeout(() => {
+          graceTimer = undefined;
+          ws.terminate();
+        }, closeGraceMs);
+      }
+      return ended;
     },
   };
 }
