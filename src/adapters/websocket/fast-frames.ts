@@ -10,12 +10,8 @@ import type { ConnectChallenge, ResponseFrame } from '../../protocol/index.js';
  */
 export function challengeOf(text: string): ConnectChallenge | undefined {
   if (!text.startsWith('{"type":"event","event":"connect.challenge"')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const value = jsonOf(text);
+  if (value === undefined) return undefined;
   // A repeated key wins in JSON.parse, so the prefix alone does not settle type and event.
   const frame = value as { type?: unknown; event?: unknown; payload?: unknown; seq?: unknown };
   if (frame.type !== 'event' || frame.event !== 'connect.challenge' || !(frame.seq === undefined || isWholeCount(frame.seq))) return undefined;
@@ -32,15 +28,21 @@ export function challengeOf(text: string): ConnectChallenge | undefined {
  */
 export function okResponseOf(text: string): ResponseFrame | undefined {
   if (!text.startsWith('{"type":"res"')) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
+  const value = jsonOf(text);
+  if (value === undefined) return undefined;
   const frame = value as { type?: unknown; id?: unknown; ok?: unknown; payload?: unknown };
   if (frame.type !== 'res' || frame.ok !== true || typeof frame.id !== 'string' || frame.id.length === 0) return undefined;
   return value as ResponseFrame;
+}
+
+/** The parsed text, or undefined when it is not JSON (the full parse then says so). Text that starts with
+ * `{"type":` and parses is an object. */
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** What `z.number().int().min(0)` accepts. */
