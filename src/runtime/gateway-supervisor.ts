@@ -101,6 +101,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     refusalReason = reason;
     rpc.refuse(refusalFor(g));
   };
+  let lastEmitted: SupervisorStatus | undefined;
   // What start(), stop() and setCredentials() wait on: checked at every step, before the promise settles.
   const waiters = new Set<(g: StatusGlance) => void>();
   // Both watched actors notify on every step; a step is only news when a snapshot changed.
@@ -113,9 +114,13 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     const g = glanceAt(snapshot);
     refuseFor(g);
     if (emitter.listenerCount('status') > 0) {
-      const before = composed?.status;
+      // Compared with what listeners last got, not with the last composition: a getStatus() from a host's
+      // inspect callback may already have composed this step's status.
       const next = currentStatus();
-      if (next !== before) safeEmit('status', next);
+      if (next !== lastEmitted) {
+        lastEmitted = next;
+        safeEmit('status', next);
+      }
     }
     for (const waiter of [...waiters]) waiter(g);
   };

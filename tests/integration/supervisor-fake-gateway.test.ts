@@ -67,6 +67,26 @@ describe('supervisor against a scripted faulty gateway', () => {
     expect(sockets()).toBe(before);
   });
 
+  it('status listeners get every change even when a host reads getStatus() from its inspect callback', async () => {
+    fake = await startFakeGateway({});
+    let host: GatewaySupervisor | undefined;
+    supervisor = host = createGatewaySupervisor({
+      mode: 'attach',
+      url: fake.url,
+      token: 'fake-token-value',
+      logger: silentLogger,
+      // Reads the status as every snapshot is inspected: before the supervisor's own observers run.
+      inspect: (event) => {
+        if (event.type === '@xstate.snapshot') host?.getStatus();
+      },
+    });
+    const seen: string[] = [];
+    host.on('status', (status) => seen.push(`${status.state}/${status.connection?.state ?? '-'}`));
+    await host.start();
+    expect(seen).toEqual(expect.arrayContaining(['starting/opening', 'starting/awaitingChallenge', 'starting/connecting', 'running/ready']));
+    expect(seen.at(-1)).toBe('running/ready');
+  });
+
   it("gateway events reach on('event') with their payload and seq; handshake frames do not", async () => {
     const s = await attachTo({
       afterHello: [
