@@ -4,10 +4,10 @@
 // to take a snapshot, and when every task crashes at once, the largest number restarting in any 100 ms.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { createChannelManager } from '../src/runtime/channel-manager.js';
 import type { ChannelPlugin } from '../src/runtime/channel-plugin.js';
 import { defaults } from '../src/machines/defaults.js';
 import { restartCurveMs } from '../src/machines/channels/health.js';
+import { builtPackage } from './support/built-package.js';
 import { median, ratio, round } from './support/stats.js';
 
 export interface ChannelBenchOptions {
@@ -135,6 +135,8 @@ async function runActors(ids: string[], options: ChannelBenchOptions, heapNow: (
   };
   const cfg: Cfg = { ids };
   const logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => logger };
+  // The manager as hosts run it (dist/); the plugin, its tasks and the baseline are this file's, under tsx.
+  const { createChannelManager } = await builtPackage();
   const before = heapNow();
   const manager = createChannelManager({ plugins: [plugin], loadConfig: () => cfg, logger });
   try {
@@ -294,7 +296,7 @@ export function renderChannelMarkdown(result: ChannelBenchResult | undefined, er
   return [
     '## Channel accounts',
     '',
-    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s plus up to 10 % jitter, as its computeBackoff adds it) through the manager's start gate (${defaults.channels.startConcurrency} at once, ${defaults.channels.startsPerSecond} a second). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start gate. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}; the host's node ${process.version}, TypeScript run by tsx.`,
+    `${result.accounts} in-process accounts of one plugin, each task a pending promise that honours its abort; then every task crashes at once and each account comes back on OpenClaw's curve (5 s plus up to 10 % jitter, as its computeBackoff adds it) through the manager's start gate (${defaults.channels.startConcurrency} at once, ${defaults.channels.startsPerSecond} a second). Baseline: the same fields and tasks in plain objects, a crash rescheduled by setTimeout on the same curve, no actors and no start gate. GC ${result.gcExposed ? 'forced before each heap reading and each snapshot' : 'not forced'}; the host's node ${process.version}; the manager from the built package (dist/), the plugin, its tasks and the baseline run by tsx.`,
     '',
     '| | heap per account | heap total | start all | snapshot (median) | max restarting in 100 ms | crash to last restart |',
     '| --- | --- | --- | --- | --- | --- | --- |',
