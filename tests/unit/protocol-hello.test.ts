@@ -69,7 +69,9 @@ describe('hello-ok', () => {
       fc.constant({}),
       fc.boolean(),
     );
-    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb }, { weight: 1, arbitrary: field });
+    // 9 to 1 for a valid field: a payload is valid only when all ~16 of its fields are, and at 4 to 1 a run
+    // of 2,000 met none about once in a hundred (about 20 valid ones now, none at odds near 1e-9).
+    const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 9, arbitrary: arb }, { weight: 1, arbitrary: field });
     const hello = fc.record({
       type: maybe(fc.constant('hello-ok')),
       protocol: maybe(fc.integer({ min: 1, max: 9 })),
