@@ -5,10 +5,8 @@
 // (failover, Redis return) are measured by the bench.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rendezvousWeight } from '../../src/runtime/pool-cluster-wire.js';
-import { authenticated, duplicates as duplicatesAmong, startHostProcess, until, type HostProcess } from '../support/cluster-host-process.js';
-import { startFakeGateway, type FakeGateway } from '../support/fake-gateway.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { authenticated, duplicates as duplicatesAmong, until } from '../support/cluster-host-process.js';
+import { startClusterRig, type ClusterRig } from '../support/cluster-rig.js';
 
 // Renewals every second and a 2 s deadline: a loaded 2-core machine running the whole suite stalls host
 // event loops for several hundred milliseconds, which a 1.5 s lease does not survive (its owners fence).
@@ -21,82 +19,53 @@ const USERS = 300;
  */
 const GUARD_MS = 30_000;
 
-let redis: RedisServer;
-const gateways: FakeGateway[] = [];
-const hosts = new Map<string, HostProcess>();
+let rig: ClusterRig;
 const usersOf = new Map<string, Array<{ id: string; url: string; token: string }>>();
 
-const openSockets = () => gateways.map((g) => g.connections.filter(authenticated).length);
-
-async function startHost(id: string): Promise<HostProcess> {
-  const host = await startHostProcess({ redisUrl: redis.url, id, ttlMs: TTL, fenceDevices: true });
-  hosts.set(id, host);
-  return host;
-}
-
-/** Keys each live host owns, by gateway URL. */
+/** The hosts among `ids` owning each gateway, by gateway URL (a lease key is `<url>#<credential>`). */
 async function ownersByUrl(ids: string[]): Promise<Map<string, string[]>> {
   const owners = new Map<string, string[]>();
-  for (const id of ids) {
-    const status = await hosts.get(id)!.call({ cmd: 'status' });
-    for (const lease of status.cluster.leases) {
-      if (lease.state !== 'owned' && lease.state !== 'renewing') continue;
-      const url = lease.key.slice(0, lease.key.lastIndexOf('#'));
-      owners.set(url, [...(owners.get(url) ?? []), id]);
-    }
+  for (const [key, o] of await rig.ownersByKey(ids)) {
+    const url = key.slice(0, key.lastIndexOf('#'));
+    owners.set(url, [...(owners.get(url) ?? []), ...o]);
   }
   return owners;
 }
 
 function emitEverywhere(runId: string, seq: number): void {
-  for (const [g, gateway] of gateways.entries()) {
+  for (const [g, gateway] of rig.gateways.entries()) {
     for (const c of gateway.connections.filter(authenticated)) c.run([{ kind: 'event', event: 'agent', payload: { runId: `${runId}-${g}`, seq } }]);
   }
 }
 
-const duplicates = () => duplicatesAmong(hosts.values());
-
-/** Every gateway owned once, by its preferred host among `ids` (rendezvous weight), over one socket. */
-async function settledOnPreference(ids: string[]): Promise<boolean> {
-  const preferred = (key: string) => [...ids].sort((x, y) => rendezvousWeight(y, key) - rendezvousWeight(x, key))[0];
-  const owned = new Map<string, string[]>();
-  for (const id of ids) {
-    const status = await hosts.get(id)!.call({ cmd: 'status' });
-    for (const lease of status.cluster.leases)
-      if (lease.state === 'owned' || lease.state === 'renewing') owned.set(lease.key, [...(owned.get(lease.key) ?? []), id]);
-  }
-  return owned.size === GATEWAYS && [...owned].every(([key, o]) => o.length === 1 && o[0] === preferred(key)) && openSockets().every((n) => n === 1);
-}
+const duplicates = () => duplicatesAmong(rig.hosts.values());
 
 beforeAll(async () => {
-  redis = await startRedisServer();
-  for (let g = 0; g < GATEWAYS; g++)
-    gateways.push(
-      await startFakeGateway({ deviceRemoval: true, onRequest: (frame) => ({ ok: true, payload: { method: frame.method, gateway: g } }) }),
-    );
-  await Promise.all(['a', 'b', 'c'].map((id) => startHost(id)));
+  rig = await startClusterRig({ gateways: GATEWAYS, ttlMs: TTL });
+  await Promise.all(['a', 'b', 'c'].map((id) => rig.startHost(id)));
   // User i talks to gateway floor(i / 10) from host i % 3: every gateway has users on every host.
   for (let i = 0; i < USERS; i++) {
     const id = ['a', 'b', 'c'][i % 3]!;
-    usersOf.set(id, [...(usersOf.get(id) ?? []), { id: `user-${i}`, url: gateways[Math.floor(i / 10)]!.url, token: `token-${Math.floor(i / 10)}` }]);
+    usersOf.set(id, [
+      ...(usersOf.get(id) ?? []),
+      { id: `user-${i}`, url: rig.gateways[Math.floor(i / 10)]!.url, token: `token-${Math.floor(i / 10)}` },
+    ]);
   }
 }, 60_000);
 
 afterAll(async () => {
   // SIGKILL ends a stopped host too.
-  for (const host of hosts.values()) await host.kill();
-  for (const gateway of gateways) await gateway.close();
-  await redis?.stop();
+  await rig?.stop();
 }, 30_000);
 
 describe('clustered pool across host processes', () => {
   it('300 users over 30 gateways on 3 hosts: exactly 30 sockets in the cluster, requests from every host succeed', async () => {
-    await Promise.all([...hosts.values()].map((host) => host.call({ cmd: 'acquire', users: usersOf.get(host.id) })));
-    for (const host of hosts.values()) {
+    await Promise.all([...rig.hosts.values()].map((host) => host.call({ cmd: 'acquire', users: usersOf.get(host.id) })));
+    for (const host of rig.hosts.values()) {
       const result = await host.call({ cmd: 'request', ids: usersOf.get(host.id)!.map((u) => u.id), method: 'status' });
       expect(result).toEqual({ ok: 100, errors: [] });
     }
-    expect(openSockets()).toEqual(Array(GATEWAYS).fill(1));
+    expect(rig.openSockets()).toEqual(Array(GATEWAYS).fill(1));
     const owners = await ownersByUrl(['a', 'b', 'c']);
     expect([...owners.values()].every((ids) => ids.length === 1)).toBe(true);
     expect(owners.size).toBe(GATEWAYS);
@@ -109,7 +78,7 @@ describe('clustered pool across host processes', () => {
 
   it('proactive events reach the handler exactly once across hosts', async () => {
     for (let seq = 1; seq <= 3; seq++) emitEverywhere('steady', seq);
-    const steady = () => [...hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('steady-')));
+    const steady = () => [...rig.hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('steady-')));
     await until(() => steady().length >= GATEWAYS * 3, 5_000);
     await sleep(200);
     expect(steady()).toHaveLength(GATEWAYS * 3);
@@ -120,7 +89,7 @@ describe('clustered pool across host processes', () => {
     const owners = await ownersByUrl(['a', 'b', 'c']);
     const lost = [...owners].filter(([, ids]) => ids[0] === 'c').map(([url]) => url);
     expect(lost.length).toBeGreaterThan(0);
-    await hosts.get('c')!.kill();
+    await rig.hosts.get('c')!.kill();
     let seq = 0;
     const emitter = setInterval(() => emitEverywhere('moving', ++seq), 100);
     const aUsers = usersOf
@@ -131,7 +100,7 @@ describe('clustered pool across host processes', () => {
     const counts = { issued: 0, settled: 0 };
     const served = await until(async () => {
       counts.issued += aUsers.length;
-      const result = await hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: 2_000 });
+      const result = await rig.hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: 2_000 });
       counts.settled += result.ok + result.errors.length;
       const now = await ownersByUrl(['a', 'b']);
       return result.ok === aUsers.length && lost.every((url) => (now.get(url) ?? []).length === 1);
@@ -140,11 +109,11 @@ describe('clustered pool across host processes', () => {
     expect(served).toBe(true);
     expect(counts.settled).toBe(counts.issued);
     // Every key owned once by a survivor (its preferred one, once rebalancing settled) with one socket per gateway.
-    expect(await until(() => settledOnPreference(['a', 'b']), GUARD_MS)).toBe(true);
+    expect(await until(() => rig.settledOnPreference(['a', 'b']), GUARD_MS)).toBe(true);
     expect(duplicates()).toEqual([]);
     // Events emitted after the move reach a handler, once.
     emitEverywhere('after-move', 1);
-    const moved = () => [...hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('after-move-')));
+    const moved = () => [...rig.hosts.values()].flatMap((h) => h.proactive.filter((p) => p.runId.startsWith('after-move-')));
     expect(await until(() => moved().length >= GATEWAYS, GUARD_MS)).toBe(true);
     await sleep(200);
     expect(moved()).toHaveLength(GATEWAYS);
@@ -152,12 +121,12 @@ describe('clustered pool across host processes', () => {
   }, 90_000);
 
   it('SIGSTOP a host for twice the TTL: each new owner has the gateway drop its socket before acting (a measured overlap), and after SIGCONT it acts on nothing it buffered', async () => {
-    const b = hosts.get('b')!;
+    const b = rig.hosts.get('b')!;
     const owners = await ownersByUrl(['a', 'b']);
     const frozenUrls = [...owners].filter(([, ids]) => ids[0] === 'b').map(([url]) => url);
     expect(frozenUrls.length).toBeGreaterThan(0);
     const frozenAt = new Map(
-      gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated).map((c) => [c, g] as const)),
+      rig.gateways.filter((g) => frozenUrls.includes(g.url)).flatMap((g) => g.connections.filter(authenticated).map((c) => [c, g] as const)),
     );
     const frozen = [...frozenAt.keys()];
     const framesAt = new Map(frozen.map((c) => [c, c.received.length]));
@@ -170,12 +139,12 @@ describe('clustered pool across host processes', () => {
       .get('a')!
       .filter((u) => frozenUrls.includes(u.url))
       .map((u) => u.id);
-    const forwarded = hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: TTL * 4 });
+    const forwarded = rig.hosts.get('a')!.call({ cmd: 'request', ids: aUsers, method: 'status', timeoutMs: TTL * 4 });
     // Sampled every 20 ms: authenticated sockets per gateway, with and without the frozen host's.
     let maxLive = 0;
     let maxCounted = 0;
     while (Date.now() - stoppedAt < TTL * 2) {
-      for (const g of gateways) {
+      for (const g of rig.gateways) {
         const open = g.connections.filter(authenticated);
         maxCounted = Math.max(maxCounted, open.length);
         maxLive = Math.max(maxLive, open.filter((c) => !frozenAt.has(c)).length);
@@ -208,7 +177,7 @@ describe('clustered pool across host processes', () => {
     for (const c of frozen) expect(c.received.length).toBe(framesAt.get(c));
     expect(b.proactive.slice(proactiveBefore).filter((p) => frozenUrls.includes(p.url))).toEqual([]);
     for (const c of frozen) expect(c.closed).toMatchObject({ code: 4001 });
-    expect(await until(() => openSockets().every((n) => n === 1), GUARD_MS)).toBe(true);
+    expect(await until(() => rig.openSockets().every((n) => n === 1), GUARD_MS)).toBe(true);
   }, 90_000);
 
   it('Redis restarts under load: every key owned again, one socket per gateway, no request settles twice', async () => {
@@ -220,20 +189,20 @@ describe('clustered pool across host processes', () => {
         for (const id of ids) {
           const users = usersOf.get(id)!.map((u) => u.id);
           counts.issued += users.length;
-          const r = await hosts.get(id)!.call({ cmd: 'request', ids: users, method: 'status', timeoutMs: 1_000 });
+          const r = await rig.hosts.get(id)!.call({ cmd: 'request', ids: users, method: 'status', timeoutMs: 1_000 });
           counts.settled += r.ok + r.errors.length;
         }
       }
       return counts;
     })();
     await sleep(200);
-    await redis.stop();
+    await rig.redis.stop();
     await sleep(TTL);
-    await redis.start();
+    await rig.redis.start();
     // How long this takes is the bench's figure (Redis return to every key owned); here only that it happens.
     let most = 0;
     const owned = await until(async () => {
-      most = Math.max(most, ...openSockets());
+      most = Math.max(most, ...rig.openSockets());
       const owners = await ownersByUrl(ids);
       return owners.size === GATEWAYS && [...owners.values()].every((o) => o.length === 1);
     }, GUARD_MS);
@@ -243,7 +212,7 @@ describe('clustered pool across host processes', () => {
     expect(counts.settled).toBe(counts.issued);
     // Owned again; the owners' connections follow, and never two per gateway.
     const connected = await until(() => {
-      const open = openSockets();
+      const open = rig.openSockets();
       most = Math.max(most, ...open);
       return open.every((n) => n === 1);
     }, GUARD_MS);
