@@ -2,7 +2,7 @@
 // (raw or ours) warmed by 1,000 calls, then N open/close cycles sampled by `node:inspector` every 50 µs.
 // Prints the busy samples by source (XState, Node, our src, zod, GC, ...) and writes the profile for
 // `tsx bench/profile-top.ts FILE`:
-//   tsx bench/profile-handshake.ts [cycles] [raw|ours] [out.cpuprofile]
+//   tsx bench/profile-handshake.ts [cycles] [raw|ours] [out.cpuprofile]   (PROF_US=20 samples every 20 µs)
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
 import { isGap, openClient, type ClientKind } from './support/clients.js';
@@ -32,7 +32,7 @@ try {
   for (let i = 0; i < 1_000; i++) await warm.call('last-heartbeat', {});
   await warm.close();
   await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 50 });
+  await session.post('Profiler.setSamplingInterval', { interval: Number(process.env.PROF_US ?? 50) });
   await session.post('Profiler.start');
   for (let i = 0; i < cycles; i++) await (await open()).close();
   const { profile } = await session.post('Profiler.stop');

@@ -52,19 +52,10 @@ export function sharedGatewayMachine() {
 
 export function createGatewayDeps(instanceFor: GatewayInstanceLookup): GatewayDeps {
   return {
-    socket: createGatewaySocketLogic(({ key, url }, system) => {
-      const instance = instanceFor(key, system);
-      return {
-        url,
-        credentials: instance.credentials,
-        client: instance.config.client,
-        scopes: instance.config.scopes,
-        rpc: instance.rpc,
-        onEvent: instance.hooks.onEvent,
-        onEnding: instance.trackEnding,
-        logger: instance.socketLogger,
-      };
-    }),
+    socket: createGatewaySocketLogic(
+      ({ key, url }, system) => instanceFor(key, system).socketDeps(url),
+      ({ key, url }, system) => instanceFor(key, system).takePreopenedSocket(url),
+    ),
     process: createGatewayProcessLogic(({ key }, system) => instanceFor(key, system).spawn),
     probePort: ({ host, port }) => probePort({ host, port }),
     waitListening: ({ host, port }, signal) => waitForListening({ host, port, signal }),

@@ -9,7 +9,10 @@ import { resolveNodeRuntime, resolveOpenclawEntry } from '../adapters/process/re
 import {
   createRpcChannel,
   loadOrCreateDeviceIdentity,
+  preopenGatewaySocket,
   type DeviceIdentity,
+  type GatewaySocketDeps,
+  type PreopenedGatewaySocket,
   type RpcChannel,
   type SocketCredentials,
 } from '../adapters/websocket/index.js';
@@ -33,10 +36,19 @@ export interface GatewayInstance {
   readonly rpc: RpcChannel;
   readonly hooks: GatewayInstanceHooks;
   readonly logger: LoggerLike;
-  /** The socket's own child logger, made once per instance rather than per socket. */
-  readonly socketLogger: LoggerLike;
   /** Read by the socket at every challenge: a device token stored since the last one is used. */
   credentials(): SocketCredentials;
+  /** What this gateway's socket to `url` is built with; the shared socket logic asks for every socket. */
+  socketDeps(url: string): GatewaySocketDeps;
+  /**
+   * Opens the socket a start from `stopped` in attach mode is about to ask for, so its TCP connect and
+   * upgrade go out while the charts are still starting (the gateway takes longer to answer than they take).
+   */
+  preopenSocket(): void;
+  /** The pre-opened socket to `url`, once: the socket actor adopts it instead of opening its own. */
+  takePreopenedSocket(url: string): PreopenedGatewaySocket | undefined;
+  /** Closes a pre-opened socket no actor took (the start went elsewhere, or was given up). */
+  dropPreopenedSocket(): void;
   /** Replaces the token and/or the device identity; the next challenge (and the next spawn) uses them. */
   setCredentials(next: CredentialsUpdate): void;
   /** The owned child's spawn options; complete once prepare() resolved. */
@@ -123,12 +135,27 @@ export function createGatewayInstance(
   };
 
   const ending = new Set<Promise<void>>();
+  const trackEnding = (ended: Promise<void>) => {
+    ending.add(ended);
+    void ended.finally(() => ending.delete(ended));
+  };
+  // The socket's own child logger, made once per instance rather than per socket.
+  const socketLogger = lazyChild(logger, { component: 'socket' });
+  const credentials = () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) });
+  const socketDeps = (socketUrl: string): GatewaySocketDeps => ({
+    url: socketUrl,
+    credentials,
+    client: config.client,
+    scopes: config.scopes,
+    rpc,
+    onEvent: hooks.onEvent,
+    onEnding: trackEnding,
+    logger: socketLogger,
+  });
+  let preopened: PreopenedGatewaySocket | undefined;
 
   return {
-    trackEnding(ended) {
-      ending.add(ended);
-      void ended.finally(() => ending.delete(ended));
-    },
+    trackEnding,
     socketsClosed: () => (ending.size === 0 ? Promise.resolve() : Promise.all(ending).then(() => undefined)),
     key: config.name,
     config,
@@ -136,10 +163,24 @@ export function createGatewayInstance(
     rpc,
     hooks,
     logger,
-    socketLogger: lazyChild(logger, { component: 'socket' }),
     spawn,
     input,
-    credentials: () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) }),
+    credentials,
+    socketDeps,
+    preopenSocket() {
+      // Two starts in one tick share one socket: the chart takes only one.
+      preopened ??= preopenGatewaySocket(socketDeps(url));
+    },
+    takePreopenedSocket(socketUrl) {
+      if (preopened?.url !== socketUrl) return undefined;
+      const taken = preopened;
+      preopened = undefined;
+      return taken;
+    },
+    dropPreopenedSocket() {
+      preopened?.dispose();
+      preopened = undefined;
+    },
     setCredentials(next) {
       // Load first: a bad identity file changes nothing.
       const identity = next.device === undefined ? deviceIdentity : loadIdentity(next.device.identityPath);

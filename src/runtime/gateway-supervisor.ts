@@ -3,7 +3,7 @@
 // the host a small promise API over it. All decisions live in the machines; this file only translates
 // between promises/events and the actors.
 import { EventEmitter } from 'node:events';
-import { createActor, type InspectionEvent, type Observer } from 'xstate';
+import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import {
   credentialsSchema,
   gatewaySupervisorSchema,
@@ -42,6 +42,8 @@ export type GatewaySupervisor = ReturnType<typeof createGatewaySupervisor>;
 
 export type SupervisorInspect = Observer<InspectionEvent> | ((event: InspectionEvent) => void);
 
+type GatewayActor = Actor<ReturnType<typeof sharedGatewayMachine>>;
+
 export function createGatewaySupervisor(options: GatewaySupervisorOptions & { inspect?: SupervisorInspect }) {
   // Anything but an options object (null, 42, 'managed') is refused the way a bad field is.
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
@@ -69,20 +71,41 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   });
   const rpc = instance.rpc;
 
-  const actor = createActor(sharedGatewayMachine(), {
-    id: 'gateway',
-    systemId: gatewaySystemId(instance.key),
-    input: instance.input,
-    ...(inspect === undefined ? {} : { inspect }),
-  });
-  const unregister = registerGatewayInstance(actor.system, instance);
+  // The actor system is built on first use: start() builds it once its socket's connect has gone out (see
+  // start), so building it adds nothing to the handshake. Until then the supervisor is simply stopped.
+  let built: GatewayActor | undefined;
+  let unregister = (): void => {};
+  let watching: { unsubscribe(): void } | undefined;
+  const gateway = (): GatewayActor => {
+    if (built !== undefined) return built;
+    const actor = (built = createActor(sharedGatewayMachine(), {
+      id: 'gateway',
+      systemId: gatewaySystemId(instance.key),
+      input: instance.input,
+      ...(inspect === undefined ? {} : { inspect }),
+    }));
+    unregister = registerGatewayInstance(actor.system, instance);
+    watching = watchGateway(actor, refresh);
+    actor.start();
+    // Read after dispose(): a stopped actor with the status a never-started supervisor has.
+    if (disposed) actor.stop();
+    return actor;
+  };
+  const unbuiltGlance: StatusGlance = {
+    state: 'stopped',
+    owned: config.mode !== 'attach',
+    error: undefined,
+    connId: undefined,
+    paused: false,
+    pauseReason: undefined,
+  };
 
   // The status a host reads is composed on demand: when it is asked for (getStatus(), a method's result)
   // or when someone listens to `status`. The supervisor's own decisions read a glance of the snapshots,
   // so a start with no status listener composes it once, for its result.
   let composed: { gateway: unknown; connection: unknown; status: SupervisorStatus; key: string } | undefined;
   const currentStatus = (): SupervisorStatus => {
-    const snapshot = actor.getSnapshot();
+    const snapshot = gateway().getSnapshot();
     const connection = snapshot.children.connection?.getSnapshot();
     if (composed !== undefined && composed.gateway === snapshot && composed.connection === connection) return composed.status;
     const next = composeStatus(snapshot, instance);
@@ -91,7 +114,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     composed = { gateway: snapshot, connection, status: composed?.key === key ? composed.status : next, key };
     return composed.status;
   };
-  const glance = (): StatusGlance => glanceAt(actor.getSnapshot());
+  const glance = (): StatusGlance => (built === undefined ? unbuiltGlance : glanceAt(built.getSnapshot()));
 
   // A refusal is an error with a stack: built when the reason to refuse changes, not on every step.
   let refusalReason: string | undefined;
@@ -107,7 +130,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   // Both watched actors notify on every step; a step is only news when a snapshot changed.
   let seen: [unknown, unknown] = [undefined, undefined];
   const refresh = () => {
-    const snapshot = actor.getSnapshot();
+    const snapshot = gateway().getSnapshot();
     const connection = snapshot.children.connection?.getSnapshot();
     if (seen[0] === snapshot && seen[1] === connection) return;
     seen = [snapshot, connection];
@@ -124,8 +147,6 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     }
     for (const waiter of [...waiters]) waiter(g);
   };
-  const watching = watchGateway(actor, refresh);
-  actor.start();
   refuseFor(glance());
 
   const waitFor = (accept: (g: StatusGlance) => boolean | Error): Promise<SupervisorStatus> =>
@@ -142,23 +163,47 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     });
 
   let disposed = false;
+  let stops = 0;
 
   return {
     /**
      * The root actor (`systemId: 'gateway:<name>'`), for inspection and `useSelector`. Its children are
      * reached through it: `actor.getSnapshot().context.refresh`, `.children.connection`.
      */
-    actor,
+    get actor(): GatewayActor {
+      return gateway();
+    },
 
     /** Resolves at `hello-ok` (state `running`); rejects with a typed error if the start fails or is superseded. */
     async start(): Promise<SupervisorStatus> {
       if (disposed) throw new SupervisorError(ErrorCodes.STOPPED, 'start: the supervisor was disposed');
       if (glance().state === 'running') return currentStatus();
+      // A stop() after this call supersedes it, also while it waits below, before the chart is told.
+      const stopsAtCall = stops;
+      const superseded = (): SupervisorError | undefined => {
+        if (disposed) return new SupervisorError(ErrorCodes.STOPPED, 'start: the supervisor was disposed');
+        if (stops !== stopsAtCall) return new SupervisorError(ErrorCodes.START_SUPERSEDED, 'start: superseded by stop()', { retryable: true });
+        return undefined;
+      };
       // A start during a stop waits for the stop to finish instead of being swallowed by it.
       if (glance().state === 'stopping') await waitFor((s) => s.state !== 'stopping');
       await instance.prepare();
+      if (config.mode === 'attach' && glance().state === 'stopped') {
+        // From here the chart opens a socket at once: open it now, and let its connect go out while the
+        // charts are built and started (before it, their time would add to the handshake).
+        instance.preopenSocket();
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const refused = superseded();
+      if (refused !== undefined) {
+        instance.dropPreopenedSocket();
+        throw refused;
+      }
+      const actor = gateway();
       const state = glance().state;
       if (state === 'stopped' || state === 'error') actor.send({ type: 'gateway.start' });
+      // The socket actor took it as the chart started; one left means the chart went elsewhere.
+      instance.dropPreopenedSocket();
       // Settles on the first outcome of this start: running, error, or a stop that came first.
       return waitFor((s) => {
         if (s.state === 'running') return true;
@@ -170,8 +215,11 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
 
     /** Resolves once stopped: the owned child and its broker have exited, the socket is closed. */
     async stop(): Promise<void> {
+      stops += 1;
+      // With the start it supersedes goes the socket that start opened ahead of the chart.
+      instance.dropPreopenedSocket();
       if (glance().state !== 'stopped') {
-        actor.send({ type: 'gateway.stop' });
+        gateway().send({ type: 'gateway.stop' });
         await waitFor((s) => s.state === 'stopped');
       }
       // The connection's close frame is sent as the chart stops; its answer (or the grace) ends the socket.
@@ -188,22 +236,24 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
         await this.start();
         return;
       }
+      const actor = gateway();
       return refreshOutcome(actor, 'restart', () => actor.send({ type: 'refresh.restart.now' }));
     },
 
     /** Apply config in place (SIGUSR2 or `gateway.restart.request`), verified by a new bootId. */
     reload(): Promise<void> {
+      const actor = gateway();
       return refreshOutcome(actor, 'reload', () => actor.send({ type: 'refresh.reload.now' }));
     },
 
     /** Debounced (2 s) restart: bursts coalesce into one; deferred while starting. */
     requestRestart(): void {
-      actor.send({ type: 'refresh.restart.request' });
+      gateway().send({ type: 'refresh.restart.request' });
     },
 
     /** Debounced (1.2 s) reload. */
     requestReload(): void {
-      actor.send({ type: 'refresh.reload.request' });
+      gateway().send({ type: 'refresh.reload.request' });
     },
 
     /**
@@ -241,7 +291,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       }
       const before = now.connId;
       let leftError = now.state !== 'error';
-      actor.send({ type: 'gateway.credentialsChanged' });
+      gateway().send({ type: 'gateway.credentialsChanged' });
       return waitFor((s) => {
         if (s.state !== 'error') leftError = true;
         if (s.state === 'running') return s.connId !== before;
@@ -267,8 +317,8 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       await this.stop();
       disposed = true;
       rpc.close(() => new SupervisorError(ErrorCodes.STOPPED, 'the supervisor was disposed'));
-      watching.unsubscribe();
-      actor.stop();
+      watching?.unsubscribe();
+      built?.stop();
       unregister();
       emitter.removeAllListeners();
     },

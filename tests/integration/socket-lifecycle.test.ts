@@ -192,3 +192,53 @@ describe('openGatewaySocket without an actor', () => {
     expect(signals).toHaveLength(count);
   });
 });
+
+describe('a socket opened ahead of its actor', () => {
+  it('connects before it is adopted, then speaks under the adopting epoch: its connect id and every signal', async () => {
+    const { preopenGatewaySocket } = await import('../../src/adapters/websocket/index.js');
+    gateway = await startFakeGateway();
+    const preopened = preopenGatewaySocket(deps(gateway.url));
+    await gateway.waitForConnections(1);
+    const signals: { type: string; epoch: number }[] = [];
+    const handle = preopened.adopt(7, (s) => void signals.push(s));
+    while (!signals.some((s) => s.type === 'socket.hello')) await new Promise((r) => setTimeout(r, 5));
+    expect(signals.map((s) => s.type)).toEqual(['socket.opened', 'socket.challenge', 'socket.hello']);
+    expect(signals.every((s) => s.epoch === 7)).toBe(true);
+    expect(gateway.connections).toHaveLength(1);
+    expect(gateway.connections[0]!.received).toContainEqual(expect.objectContaining({ id: 'connect-7', method: 'connect' }));
+    handle.dispose();
+    expect(await gateway.waitForClose(0)).toEqual({ code: 1000, reason: 'client stopped' });
+  });
+
+  it('holds what happened before adoption (a refused TCP connect) and delivers it after the adopting step, stamped', async () => {
+    const { preopenGatewaySocket } = await import('../../src/adapters/websocket/index.js');
+    // A port that was just free: nothing listens there, so the connect is refused at once.
+    gateway = await startFakeGateway();
+    const url = gateway.url;
+    await gateway.close();
+    gateway = undefined;
+    const preopened = preopenGatewaySocket(deps(url));
+    for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+    const signals: { type: string; epoch: number; code?: number }[] = [];
+    preopened.adopt(4, (s) => void signals.push(s));
+    // Like any signal of a starting actor: not while its parent is still starting it.
+    expect(signals).toEqual([]);
+    await Promise.resolve();
+    expect(signals).toEqual([expect.objectContaining({ type: 'socket.closed', epoch: 4, code: 1006 })]);
+    expect(JSON.stringify(signals)).not.toContain(TOKEN);
+  });
+
+  it('closes when nobody adopts it, and reports its end like a socket let go of', async () => {
+    const { preopenGatewaySocket } = await import('../../src/adapters/websocket/index.js');
+    gateway = await startFakeGateway();
+    const ended: Promise<void>[] = [];
+    const preopened = preopenGatewaySocket(deps(gateway.url, { onEnding: (e) => void ended.push(e) }));
+    await gateway.waitForConnections(1);
+    // Left alone, it goes on with the handshake by itself; its signals stay held.
+    while (gateway.connections[0]!.authenticatedAt === undefined) await new Promise((r) => setTimeout(r, 5));
+    preopened.dispose();
+    expect(ended).toHaveLength(1);
+    await ended[0];
+    expect(gateway.connections[0]!.closed).toEqual({ code: 1000, reason: 'client stopped' });
+  });
+});

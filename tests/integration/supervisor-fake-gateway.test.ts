@@ -67,6 +67,63 @@ describe('supervisor against a scripted faulty gateway', () => {
     expect(sockets()).toBe(before);
   });
 
+  it('start() opens its socket before it builds the charts, and the chart adopts it: one socket per start', async () => {
+    fake = await startFakeGateway({});
+    const inspected: string[] = [];
+    const s = (supervisor = createGatewaySupervisor({
+      mode: 'attach',
+      url: fake.url,
+      token: 'fake-token-value',
+      logger: silentLogger,
+      inspect: (event) => void inspected.push(event.type),
+    }));
+    // Built on first use: nothing is inspected, and nothing is open, until then.
+    expect(inspected).toEqual([]);
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    await expect(s.request('health')).rejects.toMatchObject({ code: 'STOPPED' });
+    expect(await s.start()).toMatchObject({ state: 'running', connection: { state: 'ready' } });
+    expect(inspected).toContain('@xstate.actor');
+    expect(fake.connections).toHaveLength(1);
+    expect(fake.connections[0]!.connectParams).toBeDefined();
+    expect(await s.request('health')).toEqual({ method: 'health' });
+    await s.stop();
+    await s.start();
+    expect(fake.connections).toHaveLength(2);
+    expect(fake.connections[0]!.closed).toEqual({ code: 1000, reason: 'client stopped' });
+    await s.stop();
+    expect(sockets()).toBe(before);
+  });
+
+  it('a stop() right after start() supersedes it before the chart is told, and takes its early socket along', async () => {
+    const s = await attachTo({});
+    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+    const before = sockets();
+    const starting = settle(s.start());
+    await s.stop();
+    expect(await starting).toMatchObject({ ok: false, error: { code: 'START_SUPERSEDED', retryable: true } });
+    expect(s.getStatus().state).toBe('stopped');
+    // Ours closed with the stop; the fake's end of it learns of that on its next read.
+    await vi.waitFor(() => expect(sockets()).toBe(before), { timeout: 2_000, interval: 5 });
+    // The next start is a start like any other.
+    expect(await s.start()).toMatchObject({ state: 'running' });
+  });
+
+  it('dispose() of a supervisor never used builds nothing and leaves nothing; its status still reads', async () => {
+    const inspected: string[] = [];
+    const s = createGatewaySupervisor({
+      mode: 'attach',
+      url: 'ws://127.0.0.1:9/',
+      token: 'fake-token-value',
+      logger: silentLogger,
+      inspect: (event) => void inspected.push(event.type),
+    });
+    await s.dispose();
+    expect(inspected).toEqual([]);
+    expect(s.getStatus()).toMatchObject({ state: 'stopped', mode: 'attach' });
+    await expect(s.start()).rejects.toMatchObject({ code: 'STOPPED' });
+  });
+
   it('status listeners get every change even when a host reads getStatus() from its inspect callback', async () => {
     fake = await startFakeGateway({});
     let host: GatewaySupervisor | undefined;

@@ -91,12 +91,50 @@ export interface GatewaySocketHandle {
  * The actor logic the runtime provides as `gatewaySocket`. Built once: `depsFor` turns each socket's input
  * (its url, instance key and epoch) into that connection's deps, so one logic serves many connections.
  */
-export function createGatewaySocketLogic(depsFor: (input: SocketActorInput, system: object) => GatewaySocketDeps) {
+export function createGatewaySocketLogic(
+  depsFor: (input: SocketActorInput, system: object) => GatewaySocketDeps,
+  /** A socket the runtime opened ahead of this actor for the same URL (see `preopenGatewaySocket`), if any. */
+  preopenedFor?: (input: SocketActorInput, system: object) => PreopenedGatewaySocket | undefined,
+) {
   return fromCallback<SocketCommand, SocketActorInput>(({ input, system, sendBack, receive }) => {
-    const handle = openGatewaySocket(depsFor(input, system), input.epoch, (signal) => sendBack(signal));
+    const emit = (signal: SocketSignal) => sendBack(signal);
+    const handle = preopenedFor?.(input, system)?.adopt(input.epoch, emit) ?? openGatewaySocket(depsFor(input, system), input.epoch, emit);
     receive((command) => handle.command(command));
     return () => handle.dispose();
   });
+}
+
+/**
+ * A socket opened before the actor that will own it: its TCP connect and upgrade request go out while the
+ * charts that decide to open it are still starting. Its signals wait until an actor adopts it.
+ */
+export interface PreopenedGatewaySocket {
+  readonly url: string;
+  /**
+   * Hands the socket to the actor started under `epoch`: what it reported so far (a refused TCP connect)
+   * follows, stamped with that epoch, once the actor has finished starting.
+   */
+  adopt(epoch: number, emit: (signal: SocketSignal) => void): GatewaySocketHandle;
+  /** No actor took it: closed like any socket let go of (its end goes to `onEnding`). */
+  dispose(): void;
+}
+
+export function preopenGatewaySocket(deps: GatewaySocketDeps): PreopenedGatewaySocket {
+  const held: SocketSignal[] = [];
+  const socket = startGatewaySocket(deps, 0, (signal) => void held.push(signal));
+  return {
+    url: deps.url,
+    adopt(epoch, emit) {
+      socket.retarget(epoch, (signal) => void held.push(signal));
+      // Like every signal of a starting actor, these arrive once its parent has finished starting it.
+      queueMicrotask(() => {
+        for (const signal of held.splice(0)) emit({ ...signal, epoch });
+        socket.retarget(epoch, emit);
+      });
+      return socket;
+    },
+    dispose: () => socket.dispose(),
+  };
 }
 
 type Phase = 'connecting' | 'awaiting-challenge' | 'handshaking' | 'ready' | 'refused' | 'closing' | 'closed';
@@ -106,10 +144,20 @@ const noop = (): void => {};
 const DRAIN_POLL_MS = 5;
 
 export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: (signal: SocketSignal) => void): GatewaySocketHandle {
+  return startGatewaySocket(deps, epoch, emit);
+}
+
+/** The socket itself; `retarget` is for `preopenGatewaySocket`, which learns its epoch and receiver late. */
+function startGatewaySocket(
+  deps: GatewaySocketDeps,
+  epoch: number,
+  emit: (signal: SocketSignal) => void,
+): GatewaySocketHandle & { retarget(epoch: number, emit: (signal: SocketSignal) => void): void } {
   const now = deps.now ?? Date.now;
   const activityThrottleMs = deps.activityThrottleMs ?? 1_000;
   const log = deps.logger;
-  const connectId = `connect-${epoch}`;
+  // Named when `connect` is sent, under the epoch of that moment.
+  let connectId: string | undefined;
   let phase: Phase = 'connecting';
   let disposed = false;
   let sink: RpcSink | null = null;
@@ -134,7 +182,11 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     phase = 'closed';
     const reason = describeError(error, knownSecrets());
     queueMicrotask(() => signal({ type: 'socket.closed', epoch, code: ClientCloseCodes.ABNORMAL, reason }));
-    return { command: noop, dispose: () => void (disposed = true) };
+    return {
+      command: noop,
+      dispose: () => void (disposed = true),
+      retarget: (nextEpoch, nextEmit) => void ((epoch = nextEpoch), (emit = nextEmit)),
+    };
   }
   const closer: SocketCloser = createSocketCloser(ws, deps.closeGraceMs ?? 2_000);
 
@@ -225,6 +277,7 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
     } catch (error) {
       return protocolError(`could not build connect: ${describeError(error, knownSecrets())}`);
     }
+    connectId = `connect-${epoch}`;
     const text = serializeRequest(connectId, 'connect', used.params);
     if (Buffer.byteLength(text, 'utf8') > PRE_AUTH_MAX_PAYLOAD_BYTES) {
       return protocolError(`connect frame exceeds the pre-auth limit of ${PRE_AUTH_MAX_PAYLOAD_BYTES} bytes`);
@@ -382,6 +435,10 @@ export function openGatewaySocket(deps: GatewaySocketDeps, epoch: number, emit: 
   }
 
   return {
+    retarget(nextEpoch, nextEmit) {
+      epoch = nextEpoch;
+      emit = nextEmit;
+    },
     command(command) {
       if (command.type === 'socket.close') closeSocket(command.code, command.reason);
       else if (command.type === 'socket.ping') sendPing();

@@ -5,7 +5,9 @@ export { createRpcChannel, type RpcChannel, type RpcChannelOptions, type RpcRequ
 export {
   createGatewaySocketLogic,
   openGatewaySocket,
+  preopenGatewaySocket,
   type GatewaySocketDeps,
   type GatewaySocketHandle,
+  type PreopenedGatewaySocket,
   type SocketCredentials,
 } from './gateway-socket.js';
