@@ -132,16 +132,31 @@ export const gatewaySupervisorSchema = z
   })
   .strict()
   .superRefine((o, ctx) => {
-    if (o.mode === 'attach' && !o.url) {
-      ctx.addIssue({ code: 'custom', path: ['url'], message: "a ws:// URL (required when mode is 'attach')" });
-    }
-    if (o.mode === 'attach' && !o.token && !o.device) {
-      ctx.addIssue({ code: 'custom', path: ['token'], message: "a token or a device identity (required when mode is 'attach')" });
-    }
-    if (o.mode !== 'attach' && !o.stateDir) {
-      ctx.addIssue({ code: 'custom', path: ['stateDir'], message: `a directory path (required when mode is '${o.mode}')` });
+    for (const rule of supervisorRules) {
+      if (!rule.holds(o)) ctx.addIssue({ code: 'custom', path: [rule.field], message: rule.expected(o) });
     }
   });
+
+export type GatewaySupervisorOptions = z.input<typeof gatewaySupervisorSchema>;
+export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
+
+/** A cross-field rule of an options schema: the schema reports `expected` at `field` when `holds` is false. */
+interface OptionsRule<T> {
+  field: string;
+  holds: (options: T) => boolean;
+  expected: (options: T) => string;
+}
+
+/** The supervisor's cross-field rules, read by its schema's refinement and by `parseSupervisorOptions`. */
+const supervisorRules: readonly OptionsRule<GatewaySupervisorConfig>[] = [
+  { field: 'url', holds: (o) => o.mode !== 'attach' || !!o.url, expected: () => "a ws:// URL (required when mode is 'attach')" },
+  {
+    field: 'token',
+    holds: (o) => o.mode !== 'attach' || !!o.token || !!o.device,
+    expected: () => "a token or a device identity (required when mode is 'attach')",
+  },
+  { field: 'stateDir', holds: (o) => o.mode === 'attach' || !!o.stateDir, expected: (o) => `a directory path (required when mode is '${o.mode}')` },
+];
 
 /** `setCredentials(...)`: a new token, a new device identity file, or both; at least one. */
 export const credentialsSchema = z
@@ -153,9 +168,6 @@ export const credentialsSchema = z
   .refine((c) => c.token !== undefined || c.device !== undefined, { message: 'a token or a device (at least one)', path: ['token'] });
 
 export type CredentialsUpdate = z.output<typeof credentialsSchema>;
-
-export type GatewaySupervisorOptions = z.input<typeof gatewaySupervisorSchema>;
-export type GatewaySupervisorConfig = z.output<typeof gatewaySupervisorSchema>;
 
 const fn = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', { message: 'a function' });
 
@@ -260,6 +272,67 @@ export function parseOptions<S extends z.ZodType>(schema: S, input: unknown, con
   const byField = new Map<string, { field: string; expected: string }>();
   for (const issue of result.error.issues.map(describeIssue)) if (!byField.has(issue.field)) byField.set(issue.field, issue);
   throw new ConfigError([...byField.values()], context);
+}
+
+/**
+ * Parses a supervisor's options by the fields the host gave (parseGivenFields), with the schema's verdict
+ * and errors: whatever that path does not accept goes to the whole schema.
+ */
+export const parseSupervisorOptions = givenFieldsParser(gatewaySupervisorSchema, supervisorRules);
+
+/**
+ * A parse of `schema` that reads only the fields an input has. A supervisor's schema has thirty-odd fields
+ * and a host sets four or five; a whole parse runs every field (an absent one through its default) once per
+ * construction, cold, since hosts build few. Here each given field is parsed by its own schema, the absent
+ * ones are copies of their defaults parsed once, and the cross-field `rules` run on the result. An input it
+ * does not accept (not a plain object, an unknown key, a bad field, a broken rule) is parsed by the whole
+ * schema, so a failure reads exactly as the schema's. tests/unit/config.test.ts holds both to one output.
+ */
+function givenFieldsParser<S extends z.ZodObject>(schema: S, rules: readonly OptionsRule<z.output<S>>[]): (input: unknown) => z.output<S> {
+  const fields = new Map<string, z.ZodType>(Object.entries(schema.shape));
+  const defaults = defaultsCopier(fields);
+  return (input) => {
+    const given = parseGivenFields(fields, defaults, input) as z.output<S> | undefined;
+    if (given !== undefined && rules.every((rule) => rule.holds(given))) return given;
+    return parseOptions(schema, input);
+  };
+}
+
+function parseGivenFields(fields: Map<string, z.ZodType>, copyDefaults: () => Record<string, unknown>, input: unknown) {
+  if (typeof input !== 'object' || input === null || Object.getPrototypeOf(input) !== Object.prototype) return undefined;
+  const out = copyDefaults();
+  for (const key of Object.keys(input)) {
+    const field = fields.get(key);
+    if (field === undefined) return undefined;
+    const parsed = field.safeParse((input as Record<string, unknown>)[key]);
+    if (!parsed.success) return undefined;
+    out[key] = parsed.data;
+  }
+  return out;
+}
+
+/** Each field's default parsed once; every call gets its own copy of an array or object default. */
+function defaultsCopier(fields: Map<string, z.ZodType>): () => Record<string, unknown> {
+  const shared: Record<string, unknown> = {};
+  const copied: [string, () => unknown][] = [];
+  for (const [key, field] of fields) {
+    const parsed = field.safeParse(undefined);
+    if (!parsed.success || parsed.data === undefined) continue;
+    const value: unknown = parsed.data;
+    if (typeof value !== 'object' || value === null) shared[key] = value;
+    else if (Array.isArray(value) && value.every(isPrimitive)) copied.push([key, () => [...value]]);
+    else if (Object.getPrototypeOf(value) === Object.prototype && Object.values(value).every(isPrimitive)) copied.push([key, () => ({ ...value })]);
+    else copied.push([key, () => field.parse(undefined)]);
+  }
+  return () => {
+    const out: Record<string, unknown> = { ...shared };
+    for (const [key, copy] of copied) out[key] = copy();
+    return out;
+  };
+}
+
+function isPrimitive(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'function');
 }
 
 function describeIssue(issue: z.core.$ZodIssue): { field: string; expected: string } {

@@ -6,8 +6,8 @@ import { EventEmitter } from 'node:events';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import {
   credentialsSchema,
-  gatewaySupervisorSchema,
   parseOptions,
+  parseSupervisorOptions,
   type CredentialsUpdate,
   type GatewaySupervisorOptions,
   type LoggerLike,
@@ -50,7 +50,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
     throw new ConfigError([{ field: '(options)', expected: 'an options object, e.g. { mode: "managed", stateDir }' }], 'options');
   }
   const { inspect, ...rest } = options;
-  const config = parseOptions(gatewaySupervisorSchema, rest);
+  const config = parseSupervisorOptions(rest);
   const logger: LoggerLike = lazyChild(config.logger ?? defaultLogger(), { component: 'openclaw-supervisor' });
   const emitter = new EventEmitter();
   // A host listener that throws must not break the socket's frame handling or the status bookkeeping
@@ -103,15 +103,21 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
   // The status a host reads is composed on demand: when it is asked for (getStatus(), a method's result)
   // or when someone listens to `status`. The supervisor's own decisions read a glance of the snapshots,
   // so a start with no status listener composes it once, for its result.
-  let composed: { gateway: unknown; connection: unknown; status: SupervisorStatus; key: string } | undefined;
+  // A status's key is made when the next composition is compared with it, not on the way to a start's result.
+  let composed: { gateway: unknown; connection: unknown; status: SupervisorStatus; key?: string } | undefined;
   const currentStatus = (): SupervisorStatus => {
     const snapshot = gateway().getSnapshot();
     const connection = snapshot.children.connection?.getSnapshot();
     if (composed !== undefined && composed.gateway === snapshot && composed.connection === connection) return composed.status;
     const next = composeStatus(snapshot, instance);
+    if (composed === undefined) {
+      composed = { gateway: snapshot, connection, status: next };
+      return next;
+    }
     const key = statusKey(next);
     // Same news, same object: a status keeps its identity (and its `at`) until something a host sees changes.
-    composed = { gateway: snapshot, connection, status: composed?.key === key ? composed.status : next, key };
+    const same = (composed.key ??= statusKey(composed.status)) === key;
+    composed = { gateway: snapshot, connection, status: same ? composed.status : next, key };
     return composed.status;
   };
   const glance = (): StatusGlance => (built === undefined ? unbuiltGlance : glanceAt(built.getSnapshot()));

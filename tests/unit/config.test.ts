@@ -1,7 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { gatewaySupervisorSchema, parseOptions } from '../../src/config.js';
+import { gatewaySupervisorSchema, parseOptions, parseSupervisorOptions } from '../../src/config.js';
 import { ConfigError } from '../../src/errors.js';
 import { createGatewaySupervisor } from '../../src/index.js';
+import { silentLogger } from '../../src/logger.js';
 import { defaults } from '../../src/machines/defaults.js';
 import { defaultCrashPolicy, DEFAULT_BACKOFF_POLICY } from '../../src/machines/policy/index.js';
 import { defaultRefreshSettings } from '../../src/machines/refresh/index.js';
@@ -102,5 +104,95 @@ describe('one set of defaults', () => {
     }).toEqual(defaultRefreshSettings);
     expect([config.host, config.port]).toEqual([machine.endpoint.host, machine.endpoint.port]);
     expect([config.maxInFlight, config.requestTimeoutMs]).toEqual([defaults.requests.maxInFlight, defaults.requests.timeoutMs]);
+  });
+});
+
+describe('parseSupervisorOptions: the fields a host gave, with the whole schema’s verdict', () => {
+  const outcome = (parse: () => unknown) => {
+    try {
+      return { ok: true, value: parse() };
+    } catch (error) {
+      if (error instanceof ConfigError) return { ok: false, issues: error.issues };
+      throw error;
+    }
+  };
+  const valid: Record<string, fc.Arbitrary<unknown>> = {
+    name: fc.constantFrom('default', 'gw-1', 'a.b_c'),
+    mode: fc.constantFrom('managed', 'attach', 'auto'),
+    url: fc.constantFrom('ws://127.0.0.1:1', 'wss://gateway.example/ws'),
+    host: fc.constantFrom('127.0.0.1', '::1'),
+    port: fc.integer({ min: 1, max: 65_535 }),
+    token: fc.constantFrom('t0k', 'another-token'),
+    device: fc.constant({ identityPath: '/tmp/identity.json' }),
+    scopes: fc.constantFrom([], ['operator.admin'], ['operator.read', 'operator.write']),
+    client: fc.constantFrom({}, { id: 'x' }, { version: '1.2.3', mode: 'ui' }),
+    stateDir: fc.constant('/tmp/state'),
+    nodePath: fc.constant('/usr/bin/node'),
+    openclawEntry: fc.constant('/x/openclaw.mjs'),
+    resolveFrom: fc.constantFrom([], ['/a', '/b']),
+    skipChannels: fc.boolean(),
+    dev: fc.boolean(),
+    env: fc.constantFrom({}, { A: '1' }),
+    requestTimeoutMs: fc.integer({ min: 1, max: 60_000 }),
+    maxInFlight: fc.integer({ min: 1, max: 256 }),
+    reconnect: fc.constantFrom({}, { initialDelayMs: 5 }, { jitter: 0 }),
+    liveness: fc.constantFrom({}, { pingIntervalMs: 100 }, { maxStalls: 2 }),
+    crash: fc.constantFrom({}, { maxAttempts: 3 }),
+    stopGraceMs: fc.integer({ min: 1, max: 10_000 }),
+    reloadTimeoutMs: fc.integer({ min: 1, max: 10_000 }),
+    restartDebounceMs: fc.integer({ min: 1, max: 10_000 }),
+    logger: fc.constant(silentLogger),
+  };
+  const anyValue = fc.oneof(
+    fc.constant(undefined),
+    fc.constant(null),
+    fc.integer({ min: -2, max: 70_000 }),
+    fc.string({ maxLength: 4 }),
+    fc.anything({ maxDepth: 2 }),
+  );
+  const entry = fc.oneof(
+    { weight: 8, arbitrary: fc.constantFrom(...Object.keys(valid)).chain((key) => fc.tuple(fc.constant(key), valid[key]!)) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom(...Object.keys(valid)), anyValue) },
+    { weight: 1, arbitrary: fc.tuple(fc.constantFrom('urls', 'timeout', '', 'constructor'), anyValue) },
+  );
+  // Most inputs start from a valid core for their mode, so both verdicts are reached often.
+  const core = fc.constantFrom(
+    {},
+    { mode: 'attach', url: 'ws://127.0.0.1:1', token: 't0k' },
+    { stateDir: '/tmp/state' },
+    { mode: 'auto', stateDir: '/s' },
+  );
+  const input = fc.oneof(
+    {
+      weight: 9,
+      arbitrary: fc.tuple(core, fc.array(entry, { maxLength: 6 })).map(([base, entries]) => ({ ...base, ...Object.fromEntries(entries) })),
+    },
+    { weight: 1, arbitrary: fc.anything({ maxDepth: 2 }) },
+  );
+
+  it('agrees with the whole schema on every input: the same output, or the same issues', () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(input, (options) => {
+        const whole = outcome(() => parseOptions(gatewaySupervisorSchema, options));
+        const given = outcome(() => parseSupervisorOptions(options));
+        expect(given).toStrictEqual(whole);
+        if (whole.ok) accepted += 1;
+      }),
+      { numRuns: 2_000 },
+    );
+    // Not vacuous: a good share of the inputs were valid options.
+    expect(accepted).toBeGreaterThan(300);
+  });
+
+  it('gives each parse its own copies of array and object defaults', () => {
+    const a = parseSupervisorOptions({ stateDir: '/tmp/x' });
+    const b = parseSupervisorOptions({ stateDir: '/tmp/x' });
+    expect(a).toStrictEqual(b);
+    expect(a.scopes).not.toBe(b.scopes);
+    expect(a.client).not.toBe(b.client);
+    expect(a.reconnect).not.toBe(b.reconnect);
+    a.scopes.push('changed');
+    expect(parseSupervisorOptions({ stateDir: '/tmp/x' }).scopes).not.toContain('changed');
   });
 });

@@ -168,8 +168,19 @@ function startGatewaySocket(
   let drainTimer: NodeJS.Timeout | undefined;
   let used: ConnectFrameParts | undefined;
 
+  // `socket.opened` waits for the next turn, or for the signal after it: the challenge usually arrives with
+  // the upgrade, and is answered first, so what the chart does on open overlaps the gateway's work.
+  let openedPending = false;
+  let openedTimer: NodeJS.Immediate | undefined;
   const signal = (s: SocketSignal): void => {
-    if (!disposed) emit(s);
+    if (disposed) return;
+    if (openedPending) {
+      openedPending = false;
+      if (openedTimer !== undefined) clearImmediate(openedTimer);
+      openedTimer = undefined;
+      emit({ type: 'socket.opened', epoch });
+    }
+    emit(s);
   };
 
   let ws: WebSocket;
@@ -215,7 +226,13 @@ function startGatewaySocket(
   function onOpen(): void {
     if (phase !== 'connecting') return;
     phase = 'awaiting-challenge';
-    signal({ type: 'socket.opened', epoch });
+    openedPending = true;
+    openedTimer = setImmediate(() => {
+      openedTimer = undefined;
+      if (!openedPending || disposed) return;
+      openedPending = false;
+      emit({ type: 'socket.opened', epoch });
+    });
   }
 
   function onMessage(data: WebSocket.RawData, isBinary: boolean): void {
@@ -395,6 +412,8 @@ function startGatewaySocket(
   }
 
   function clearTimers(): void {
+    if (openedTimer !== undefined) clearImmediate(openedTimer);
+    openedTimer = undefined;
     if (connectTimer !== undefined) clearTimeout(connectTimer);
     if (refusedTimer !== undefined) clearTimeout(refusedTimer);
     if (drainTimer !== undefined) clearTimeout(drainTimer);
