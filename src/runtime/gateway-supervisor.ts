@@ -124,11 +124,27 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
 
   // A refusal is an error with a stack: built when the reason to refuse changes, not on every step.
   let refusalReason: string | undefined;
+  // A start whose socket opens ahead of the chart (named by its count of stops) holds the refusals until
+  // it has told the chart: the steps in between (the actor's first, `stopped`) are not news for requests.
+  let refusalsHeldBy: number | undefined;
   const refuseFor = (g: StatusGlance) => {
+    if (refusalsHeldBy !== undefined) return;
     const reason = refusalReasonOf(g);
     if (reason === refusalReason) return;
     refusalReason = reason;
     rpc.refuse(refusalFor(g));
+  };
+  // While the socket opens ahead of the chart the supervisor is as good as starting: requests wait.
+  const holdRefusals = (holder: number) => {
+    refusalsHeldBy = holder;
+    refusalReason = undefined;
+    rpc.refuse(null);
+  };
+  // Then requests are refused as the chart says (those made meanwhile too, if it is still stopped).
+  const releaseRefusals = (holder: number) => {
+    if (refusalsHeldBy !== holder) return;
+    refusalsHeldBy = undefined;
+    refuseFor(glance());
   };
   let lastEmitted: SupervisorStatus | undefined;
   // What start(), stop() and setCredentials() wait on: checked at every step, before the promise settles.
@@ -198,11 +214,13 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
         // From here the chart opens a socket at once: open it now, and let its connect go out while the
         // charts are built and started (before it, their time would add to the handshake).
         instance.preopenSocket();
+        holdRefusals(stopsAtCall);
         await new Promise((resolve) => setImmediate(resolve));
       }
       const refused = superseded();
       if (refused !== undefined) {
         instance.dropPreopenedSocket();
+        releaseRefusals(stopsAtCall);
         throw refused;
       }
       const actor = gateway();
@@ -210,6 +228,7 @@ export function createGatewaySupervisor(options: GatewaySupervisorOptions & { in
       if (state === 'stopped' || state === 'error') actor.send({ type: 'gateway.start' });
       // The socket actor took it as the chart started; one left means the chart went elsewhere.
       instance.dropPreopenedSocket();
+      releaseRefusals(stopsAtCall);
       // Settles on the first outcome of this start: running, error, or a stop that came first.
       return waitFor((s) => {
         if (s.state === 'running') return true;

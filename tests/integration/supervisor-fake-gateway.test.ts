@@ -109,6 +109,28 @@ describe('supervisor against a scripted faulty gateway', () => {
     expect(await s.start()).toMatchObject({ state: 'running' });
   });
 
+  it('a request made while the socket opens ahead of the chart waits for the connection; a stop then refuses it', async () => {
+    // Microtasks all run before the start's next macrotask: ten of them reach past its prepare step, not past that.
+    const afterPrepare = async () => {
+      for (let i = 0; i < 10; i++) await Promise.resolve();
+    };
+    const s = await attachTo({});
+    const starting = s.start();
+    await afterPrepare();
+    const early = s.request('health');
+    await starting;
+    expect(await early).toEqual({ method: 'health' });
+    await s.stop();
+
+    const superseded = settle(s.start());
+    await afterPrepare();
+    const refused = settle(s.request('health'));
+    await s.stop();
+    expect(await superseded).toMatchObject({ ok: false, error: { code: 'START_SUPERSEDED' } });
+    expect(await refused).toMatchObject({ ok: false, error: { code: 'STOPPED' } });
+    await expect(s.request('health')).rejects.toMatchObject({ code: 'STOPPED' });
+  });
+
   it('dispose() of a supervisor never used builds nothing and leaves nothing; its status still reads', async () => {
     const inspected: string[] = [];
     const s = createGatewaySupervisor({
