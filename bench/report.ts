@@ -49,7 +49,7 @@ function renderThroughput(run: RunRecord): string[] {
       `${settleText(run.gatewaySettle)}), method \`${o.method}\`, scopes operator.admin. ` +
       `${o.rounds} rounds, client order rotated each round; per round and client: new connection, ${o.warmupCalls} warm-up calls, ` +
       `${o.sequentialCalls} sequential calls, ${o.burstCalls} calls issued at once, then ${o.windowInFlight} in flight for ${o.windowDurationMs} ms, ` +
-      `then ${o.handshakes ?? 0} more open/close cycles; a round's handshake is the median of its ${(o.handshakes ?? 0) + 1} opens (to hello-ok), the table's the median over rounds. ` +
+      `then, once the gateway's CPU is below 10% of a core again, ${o.handshakes ?? 0} more open/close cycles; a round's handshake is the median of its ${(o.handshakes ?? 0) + 1} opens (to hello-ok), the table's the median over rounds. ` +
       'calls/s are medians over rounds; latency percentiles pool every call of every round (nearest rank); burst latency runs from the start of the burst. ' +
       'CPU per call: this client process (user + system) and the gateway process (/proc, 10 ms ticks).',
     '',

@@ -4,7 +4,7 @@
 // in flight for a fixed time. Rounds rotate the client order so drift on a noisy machine is shared.
 import { defaultPairedOptions, runPairedComparison, type PairedOptions, type PairedResult } from './paired.js';
 import { isGap, openClient, preloadClient, type BenchClient, type ClientKind, type Endpoint } from './support/clients.js';
-import { processCpuMs } from './support/proc-cpu.js';
+import { processCpuMs, waitForQuiet } from './support/proc-cpu.js';
 import { median, ratio, round, summarize, type LatencySummary } from './support/stats.js';
 
 export interface ThroughputOptions {
@@ -134,6 +134,9 @@ export async function runThroughputBench(endpoint: Endpoint & { pid?: number }, 
       } finally {
         await client.close();
       }
+      // The handshakes wait until the gateway has worked off this client's load (its burst is queued and
+      // retried by some clients, refused by others), so each client's opens meet the same quiet gateway.
+      if (endpoint.pid !== undefined) await waitForQuiet(endpoint.pid, { windowMs: 250, maxWaitMs: 5_000 });
       for (let i = 0; i < options.handshakes; i++) handshakeSamples.push(await timeHandshake(kind, endpoint));
       const handshakeMs = round3(median(handshakeSamples));
       result.rounds.push({ round, handshakeMs, ...measuredRound });
