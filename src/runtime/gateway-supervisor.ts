@@ -1,7 +1,7 @@
 // createGatewaySupervisor: parses options once, builds this gateway's parts (URL, credentials, rpc channel,
-// spawn options) and the shared adapters, provides them to the gateway machine, starts the actor, and hands
-// the host a small promise API over it. All decisions live in the machines; this file only translates
-// between promises/events and the actors.
+// spawn options), and hands the host a small promise API over the gateway machine. That machine is
+// provided once per process; this supervisor's actor is built and started on first use. All decisions live
+// in the machines. This file only translates between promises/events and the actors.
 import { EventEmitter } from 'node:events';
 import { createActor, type Actor, type InspectionEvent, type Observer } from 'xstate';
 import {
