@@ -31,6 +31,9 @@ async function attachTo(scripts: GatewayScript | GatewayScript[]): Promise<Gatew
   return supervisor;
 }
 
+/** TCP sockets open in this process (ours and the fake's ends). */
+const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
+
 const settle = <T>(p: Promise<T>) =>
   p.then(
     (value) => ({ ok: true as const, value }),
@@ -58,7 +61,6 @@ describe('supervisor against a scripted faulty gateway', () => {
 
   it('stop() resolves once its socket has closed: the gateway saw the close and no socket of ours is left', async () => {
     const s = await attachTo({});
-    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
     await s.start();
     expect(sockets()).toBeGreaterThan(before);
@@ -79,7 +81,6 @@ describe('supervisor against a scripted faulty gateway', () => {
     }));
     // Built on first use: nothing is inspected, and nothing is open, until then.
     expect(inspected).toEqual([]);
-    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
     await expect(s.request('health')).rejects.toMatchObject({ code: 'STOPPED' });
     expect(await s.start()).toMatchObject({ state: 'running', connection: { state: 'ready' } });
@@ -97,7 +98,6 @@ describe('supervisor against a scripted faulty gateway', () => {
 
   it('a stop() right after start() supersedes it before the chart is told, and takes its early socket along', async () => {
     const s = await attachTo({});
-    const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap').length;
     const before = sockets();
     const starting = settle(s.start());
     await s.stop();

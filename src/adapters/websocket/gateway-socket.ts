@@ -172,14 +172,16 @@ function startGatewaySocket(
   // the upgrade, and is answered first, so what the chart does on open overlaps the gateway's work.
   let openedPending = false;
   let openedTimer: NodeJS.Immediate | undefined;
+  const flushOpened = (): void => {
+    if (!openedPending) return;
+    openedPending = false;
+    if (openedTimer !== undefined) clearImmediate(openedTimer);
+    openedTimer = undefined;
+    emit({ type: 'socket.opened', epoch });
+  };
   const signal = (s: SocketSignal): void => {
     if (disposed) return;
-    if (openedPending) {
-      openedPending = false;
-      if (openedTimer !== undefined) clearImmediate(openedTimer);
-      openedTimer = undefined;
-      emit({ type: 'socket.opened', epoch });
-    }
+    flushOpened();
     emit(s);
   };
 
@@ -229,9 +231,7 @@ function startGatewaySocket(
     openedPending = true;
     openedTimer = setImmediate(() => {
       openedTimer = undefined;
-      if (!openedPending || disposed) return;
-      openedPending = false;
-      emit({ type: 'socket.opened', epoch });
+      if (!disposed) flushOpened();
     });
   }
 
