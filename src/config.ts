@@ -74,15 +74,6 @@ export const deviceSchema = z
   })
   .strict();
 
-/**
- * What an absent nested option parses to, parsed once: a supervisor made without `client` or `reconnect`
- * gets a copy of these (each is flat) instead of a parse of `{}` per schema and construction.
- */
-function flatDefaults<T extends object>(schema: z.ZodType<T>): () => T {
-  const parsed = Object.freeze(schema.parse({}));
-  return () => ({ ...parsed });
-}
-
 export const gatewaySupervisorSchema = z
   .object({
     /** The instance key: the root actor's systemId is `gateway:<name>`, so many supervisors share a system. */
@@ -102,7 +93,7 @@ export const gatewaySupervisorSchema = z
     token: nonEmpty.optional(),
     device: deviceSchema.optional(),
     scopes: z.array(nonEmpty).default(() => [...DEFAULT_OPERATOR_SCOPES]),
-    client: clientSchema.default(flatDefaults(clientSchema)),
+    client: clientSchema.prefault({}),
     /** Private state dir of the owned gateway (its HOME / OPENCLAW_STATE_DIR). Required for managed and auto. */
     stateDir: nonEmpty.optional(),
     /** A Node >= 24.16 executable for the gateway child; found when absent. */
@@ -118,9 +109,9 @@ export const gatewaySupervisorSchema = z
     requestTimeoutMs: positiveMs.default(defaults.requests.timeoutMs),
     /** Requests on the wire at once; the gateway refuses beyond ~300, 32 measured best (openclaw-facts). */
     maxInFlight: z.number().int().min(1).max(256).default(defaults.requests.maxInFlight),
-    reconnect: reconnectSchema.default(flatDefaults(reconnectSchema)),
-    liveness: livenessSchema.default(flatDefaults(livenessSchema)),
-    crash: crashSchema.default(flatDefaults(crashSchema)),
+    reconnect: reconnectSchema.prefault({}),
+    liveness: livenessSchema.prefault({}),
+    crash: crashSchema.prefault({}),
     /** SIGTERM grace before SIGKILL when stopping an owned gateway. */
     stopGraceMs: positiveMs.default(defaults.stopGraceMs),
     /** Bound on a reload (new bootId and hello-ok) before falling back to a full restart. */

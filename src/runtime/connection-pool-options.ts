@@ -37,9 +37,9 @@ export const connectionPoolSchema = z
     requestTimeoutMs: positiveMs.default(defaults.requests.timeoutMs),
     maxInFlight: z.number().int().min(1).max(256).default(defaults.requests.maxInFlight),
     challengeTimeoutMs: positiveMs.default(defaults.challengeTimeoutMs),
-    reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+    reconnect: reconnectSchema.prefault({}),
     scopes: z.array(nonEmpty).default(() => [...DEFAULT_OPERATOR_SCOPES]),
-    client: clientSchema.default(() => clientSchema.parse({})),
+    client: clientSchema.prefault({}),
     /** `runId:seq` identities remembered for proactive de-duplication. */
     dedupeWindow: z.number().int().min(1).default(defaults.pool.dedupeWindow),
     /** Events of runs the host did not start, once each. More handlers with `pool.onProactive()`. */

@@ -38,11 +38,11 @@ export const fleetClientSchema = z
     httpTimeoutMs: positiveMs.default(defaults.fleet.httpTimeoutMs),
     requestTimeoutMs: positiveMs.default(defaults.requests.timeoutMs),
     challengeTimeoutMs: positiveMs.default(defaults.challengeTimeoutMs),
-    reconnect: reconnectSchema.default(() => reconnectSchema.parse({})),
+    reconnect: reconnectSchema.prefault({}),
     maxBatch: z.number().int().min(1).default(defaults.fleet.maxBatch),
     journalLimit: z.number().int().min(1).default(defaults.fleet.journalLimit),
     scopes: z.array(nonEmpty).default(() => [...DEFAULT_OPERATOR_SCOPES]),
-    client: clientSchema.default(() => clientSchema.parse({})),
+    client: clientSchema.prefault({}),
     logger: z
       .custom<LoggerLike>((v) => typeof v === 'object' && v !== null && typeof (v as LoggerLike).child === 'function', {
         message: 'a pino-like logger with debug, info, warn, error and child',
