@@ -34,10 +34,7 @@ export interface GatewayInstance {
   readonly config: GatewaySupervisorConfig;
   readonly url: string;
   readonly rpc: RpcChannel;
-  readonly hooks: GatewayInstanceHooks;
   readonly logger: LoggerLike;
-  /** Read by the socket at every challenge: a device token stored since the last one is used. */
-  credentials(): SocketCredentials;
   /** What this gateway's socket to `url` is built with; the shared socket logic asks for every socket. */
   socketDeps(url: string): GatewaySocketDeps;
   /**
@@ -57,9 +54,7 @@ export interface GatewayInstance {
   readonly input: GatewayMachineInput;
   /** Resolves what a start needs (Node runtime and openclaw entry, device identity), with typed errors. */
   prepare(): Promise<void>;
-  /** Keeps a let-go socket's end (the socket adapter's `onEnding`) until it settles. */
-  trackEnding(ended: Promise<void>): void;
-  /** Resolves once every socket this instance let go of has closed. */
+  /** Resolves once every socket this instance let go of (its `onEnding`) has closed. */
   socketsClosed(): Promise<void>;
 }
 
@@ -141,7 +136,8 @@ export function createGatewayInstance(
   };
   // The socket's own child logger, made once per instance rather than per socket.
   const socketLogger = lazyChild(logger, { component: 'socket' });
-  const credentials = () => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) });
+  // Read by the socket at every challenge: a device token stored since the last one is used.
+  const credentials = (): SocketCredentials => ({ ...(token === undefined ? {} : { token }), ...(deviceIdentity ? { deviceIdentity } : {}) });
   const socketDeps = (socketUrl: string): GatewaySocketDeps => ({
     url: socketUrl,
     credentials,
@@ -155,17 +151,14 @@ export function createGatewayInstance(
   let preopened: PreopenedGatewaySocket | undefined;
 
   return {
-    trackEnding,
     socketsClosed: () => (ending.size === 0 ? Promise.resolve() : Promise.all(ending).then(() => undefined)),
     key: config.name,
     config,
     url,
     rpc,
-    hooks,
     logger,
     spawn,
     input,
-    credentials,
     socketDeps,
     preopenSocket() {
       // Two starts in one tick share one socket: the chart takes only one.
